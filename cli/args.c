@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command-line parsing for gmhook into a struct cli_options. A usage
+ * error prints one specific line and exits 64 (EX_USAGE).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	enum cli_command command;
+} commands[] = {
+	{ "run", CMD_RUN },         { "parse", CMD_PARSE },
+	{ "validate", CMD_VALIDATE }, { "map", CMD_MAP },
+	{ "commit", CMD_COMMIT },   { "init-db", CMD_INIT_DB },
+	{ "sources", CMD_SOURCES },
+};
+
+void cli_print_help(void)
+{
+	printf("Usage: gmhook [COMMAND] [OPTIONS] < INPUT\n"
+	       "\n"
+	       "Put a webhook delivery into a GoldMine database, exactly once.\n"
+	       "\n"
+	       "Commands:\n"
+	       "  run        all four stages on a payload (the default)\n"
+	       "  parse      payload -> event JSON\n"
+	       "  validate   event JSON -> checked event JSON\n"
+	       "  map        event JSON -> plan JSON\n"
+	       "  commit     plan JSON -> result JSON (writes the database)\n"
+	       "  init-db    create the GoldMine tables gmhook uses and its ledger\n"
+	       "  sources    list the services gmhook knows\n"
+	       "\n"
+	       "Options:\n"
+	       "  -d, --db CONN          ODBC connection string, DSN or SQLite file\n"
+	       "                         (default $GMHOOK_DB, else gmhook.db)\n"
+	       "  -s, --source NAME      the sending service (default: detect)\n"
+	       "  -H, --header 'N: V'    a request header (repeatable)\n"
+	       "  -t, --content-type T   the body's content type (default: guess)\n"
+	       "  -i, --input FILE       read FILE instead of standard input\n"
+	       "  -u, --user NAME        GoldMine user for new records (default WEBHOOK)\n"
+	       "      --owner NAME       owner of new contacts (default: public)\n"
+	       "      --tz ZONE          the GoldMine server's time zone (default $TZ)\n"
+	       "      --max-body BYTES   largest body accepted (default 1048576)\n"
+	       "      --reject-overflow  refuse values longer than their column\n"
+	       "                         (default: cut them, with a warning)\n"
+	       "      --ledger-only      init-db: create only gmhook's own tables\n"
+	       "  -n, --dry-run          print the plan and the SQL; write nothing\n"
+	       "  -c, --compact          one-line JSON output\n"
+	       "  -v, --verbose          more messages on stderr (twice: debug)\n"
+	       "  -q, --quiet            errors only\n"
+	       "  -h, --help             this help\n"
+	       "  -V, --version          the version\n"
+	       "\n"
+	       "Exit status: 0 done (also \"duplicate\"), 64 usage, 65 bad payload,\n"
+	       "69 not supported, 74 file error, 75 try again later (database\n"
+	       "unreachable), 77 bad signature, 78 bad configuration.\n");
+}
+
+static int add_header(struct cli_options *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	char *copy;
+
+	if (!colon || colon == arg) {
+		fprintf(stderr, "gmhook: -H needs 'Name: value', got '%s'\n", arg);
+		return 64;
+	}
+	if (o->n_headers == CLI_MAX_HEADERS) {
+		fprintf(stderr, "gmhook: at most %d headers\n", CLI_MAX_HEADERS);
+		return 64;
+	}
+	copy = strdup(arg);
+	if (!copy) {
+		fprintf(stderr, "gmhook: out of memory\n");
+		return 75;
+	}
+	copy[colon - arg] = '\0';
+	o->header_storage[o->n_headers] = copy;
+	o->headers[o->n_headers].name = copy;
+	o->headers[o->n_headers].value = copy + (colon - arg) + 1 +
+					 strspn(colon + 1, " \t");
+	o->n_headers++;
+	return 0;
+}
+
+static int parse_command(struct cli_options *o, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, word) == 0) {
+			o->command = commands[i].command;
+			return 0;
+		}
+	}
+	fprintf(stderr, "gmhook: unknown command '%s' (see gmhook --help)\n",
+		word);
+	return 64;
+}
+
+static int parse_size(unsigned long long *out, const char *arg)
+{
+	char *end = NULL;
+
+	*out = strtoull(arg, &end, 10);
+	if (!end || *end || *out == 0) {
+		fprintf(stderr, "gmhook: --max-body needs a positive number of bytes, got '%s'\n", arg);
+		return 64;
+	}
+	return 0;
+}
+
+enum { OPT_OWNER = 256, OPT_TZ, OPT_MAX_BODY, OPT_REJECT, OPT_LEDGER };
+
+static const struct option long_options[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "source", required_argument, NULL, 's' },
+	{ "header", required_argument, NULL, 'H' },
+	{ "content-type", required_argument, NULL, 't' },
+	{ "input", required_argument, NULL, 'i' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "reject-overflow", no_argument, NULL, OPT_REJECT },
+	{ "ledger-only", no_argument, NULL, OPT_LEDGER },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "compact", no_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int apply_option(struct cli_options *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'd': o->db = arg; return 0;
+	case 's': o->source = arg; return 0;
+	case 'H': return add_header(o, arg);
+	case 't': o->content_type = arg; return 0;
+	case 'i': o->input = arg; return 0;
+	case 'u': o->user = arg; return 0;
+	case OPT_OWNER: o->owner = arg; return 0;
+	case OPT_TZ: o->timezone = arg; return 0;
+	case OPT_MAX_BODY: return parse_size(&o->max_body, arg);
+	case OPT_REJECT: o->reject_overflow = true; return 0;
+	case OPT_LEDGER: o->ledger_only = true; return 0;
+	case 'n': o->dry_run = true; return 0;
+	case 'c': o->compact = true; return 0;
+	case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; return 0;
+	case 'q': o->verbosity = -1; return 0;
+	case 'h': o->help = true; return 0;
+	case 'V': o->version = true; return 0;
+	default: return 64;
+	}
+}
+
+int cli_parse_args(struct cli_options *o, int argc, char **argv)
+{
+	int first = 1;
+	int c;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->command = CMD_RUN;
+	o->db = getenv("GMHOOK_DB");
+	if (argc > 1 && argv[1][0] != '-') {
+		rc = parse_command(o, argv[1]);
+		if (rc) {
+			return rc;
+		}
+		first = 2;
+	}
+	opterr = 0;
+	optind = first;
+	while ((c = getopt_long(argc, argv, "d:s:H:t:i:u:ncvqhV",
+				long_options, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "gmhook: unknown option or missing value in '%s' (see gmhook --help)\n", argv[optind - 1]);
+			return 64;
+		}
+		rc = apply_option(o, c, optarg);
+		if (rc) {
+			return rc;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gmhook: unexpected argument '%s' (see gmhook --help)\n", argv[optind]);
+		return 64;
+	}
+	return 0;
+}
+
+void cli_options_free(struct cli_options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_headers; i++) {
+		free(o->header_storage[i]);
+	}
+	o->n_headers = 0;
+}

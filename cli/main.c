@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gmhook: read a webhook delivery (or a stage document) from standard
+ * input, run it through libgmhook's stages and print the JSON result. The
+ * exit status follows sysexits.h so cron, CGI wrappers and scripts can act
+ * on it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#define DEFAULT_MAX_BODY (1024 * 1024)
+
+static size_t body_limit(const struct cli_options *o)
+{
+	return o->max_body ? (size_t) o->max_body : DEFAULT_MAX_BODY;
+}
+
+/* Stage documents carry the body twice (raw and decoded) and a base64
+ * copy; allow for that. */
+static size_t document_limit(const struct cli_options *o)
+{
+	return body_limit(o) * 4 + 65536;
+}
+
+static int parse_input(struct gmhook_event **event, struct gmhook_ctx *ctx,
+		       const struct cli_options *o, struct gmhook_error *err)
+{
+	struct gmhook_request req = GMHOOK_REQUEST_INIT;
+	size_t len = 0;
+	char *body = NULL;
+	int rc;
+
+	/* Read one byte past the limit so an oversized body is reported as
+	 * such, without ever holding more than limit + 1 bytes. */
+	rc = cli_read_input(&body, &len, o->input, body_limit(o));
+	if (rc) {
+		return rc;
+	}
+	req.body = body;
+	req.body_len = len;
+	req.content_type = o->content_type;
+	req.headers = o->headers;
+	req.n_headers = o->n_headers;
+	req.source = o->source;
+	req.received = (int64_t) time(NULL);
+	rc = gmhook_parse(event, ctx, &req, err);
+	free(body);
+	return rc;
+}
+
+static int read_document(char **doc, size_t *len, const struct cli_options *o)
+{
+	int rc = cli_read_input(doc, len, o->input, document_limit(o));
+
+	if (rc == 0 && *len > document_limit(o)) {
+		fprintf(stderr, "gmhook: the input document is larger than %zu bytes\n", document_limit(o));
+		free(*doc);
+		return 65;
+	}
+	return rc;
+}
+
+/* Run the stages from @p from (a command) up to @p to. */
+static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
+		      enum cli_command from, enum cli_command to,
+		      struct gmhook_error *err)
+{
+	struct gmhook_event *event = NULL;
+	struct gmhook_plan *plan = NULL;
+	struct gmhook_result *result = NULL;
+	char *doc = NULL;
+	size_t len = 0;
+	int pretty = !o->compact;
+	int rc;
+
+	if (from == CMD_RUN || from == CMD_PARSE) {
+		rc = parse_input(&event, ctx, o, err);
+	} else {
+		rc = read_document(&doc, &len, o);
+		if (rc) {
+			return rc;
+		}
+		rc = from == CMD_COMMIT
+			     ? gmhook_plan_from_json(&plan, ctx, doc, len, err)
+			     : gmhook_event_from_json(&event, ctx, doc, len,
+						      err);
+		free(doc);
+	}
+	if (rc > 0) {
+		return rc;
+	}
+	if (rc == 0 && event && to != CMD_PARSE) {
+		rc = gmhook_validate(ctx, event, err);
+	}
+	if (rc == 0 && event && to != CMD_PARSE && to != CMD_VALIDATE) {
+		rc = gmhook_map(&plan, ctx, event, err);
+	}
+	if (rc == 0 && plan && (to == CMD_RUN || to == CMD_COMMIT)) {
+		rc = gmhook_commit(&result, ctx, plan, err);
+	}
+	if (rc < 0) {
+		rc = cli_report_error(err);
+	} else if (result && o->dry_run) {
+		printf("{\"plan\": ");
+		rc = cli_print_json(gmhook_plan_to_json(plan, pretty));
+		printf(", \"result\": ");
+		rc = rc ? rc : cli_print_json(gmhook_result_to_json(result, pretty));
+		printf("}\n");
+	} else if (result) {
+		rc = cli_print_json(gmhook_result_to_json(result, pretty));
+	} else if (plan) {
+		rc = cli_print_json(gmhook_plan_to_json(plan, pretty));
+	} else {
+		rc = cli_print_json(gmhook_event_to_json(event, pretty));
+	}
+	gmhook_result_free(result);
+	gmhook_plan_free(plan);
+	gmhook_event_free(event);
+	return rc;
+}
+
+static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
+{
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	const char *const *names;
+
+	switch (o->command) {
+	case CMD_SOURCES:
+		for (names = gmhook_source_names(); *names; names++) {
+			printf("%s\n", *names);
+		}
+		return 0;
+	case CMD_INIT_DB:
+		if (gmhook_init_db(ctx, o->ledger_only, &err) < 0) {
+			return cli_report_error(&err);
+		}
+		fprintf(stderr, "gmhook: %s tables are ready\n",
+			o->ledger_only ? "ledger" : "GoldMine and ledger");
+		return 0;
+	case CMD_RUN:
+		return run_stages(ctx, o, CMD_RUN, CMD_RUN, &err);
+	default:
+		return run_stages(ctx, o, o->command, o->command, &err);
+	}
+}
+
+static int log_level(const struct cli_options *o)
+{
+	if (o->verbosity < 0) {
+		return GMHOOK_LOG_ERROR;
+	}
+	return o->verbosity >= 2 ? GMHOOK_LOG_DEBUG
+				 : (o->verbosity == 1 ? GMHOOK_LOG_INFO
+						      : GMHOOK_LOG_WARN);
+}
+
+int main(int argc, char **argv)
+{
+	struct gmhook_options opts = GMHOOK_OPTIONS_INIT;
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook_ctx *ctx = NULL;
+	struct cli_options o;
+	int rc;
+
+	rc = cli_parse_args(&o, argc, argv);
+	if (rc || o.help || o.version) {
+		if (o.help) {
+			cli_print_help();
+		} else if (o.version) {
+			printf("gmhook %s\n", gmhook_version());
+		}
+		cli_options_free(&o);
+		return rc;
+	}
+	if (o.timezone && (setenv("TZ", o.timezone, 1) != 0 || (tzset(), 0))) {
+		fprintf(stderr, "gmhook: cannot set the time zone\n");
+	}
+	opts.db = o.db;
+	opts.user = o.user;
+	opts.owner = o.owner;
+	opts.max_body = o.max_body;
+	opts.dry_run = o.dry_run;
+	opts.overflow = o.reject_overflow ? GMHOOK_OVERFLOW_REJECT
+					  : GMHOOK_OVERFLOW_TRUNCATE;
+	if (gmhook_ctx_new(&ctx, &opts, &err) < 0) {
+		fprintf(stderr, "gmhook: %s\n", err.message);
+		cli_options_free(&o);
+		return 64;
+	}
+	gmhook_ctx_set_log_fn(ctx, cli_log, log_level(&o), NULL);
+	rc = command(ctx, &o);
+	gmhook_ctx_free(ctx);
+	cli_options_free(&o);
+	return rc;
+}

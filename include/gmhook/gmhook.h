@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libgmhook: webhook deliveries into a GoldMine CRM database.
+ *
+ * A delivery goes through four stages, each a separate call:
+ *
+ *   gmhook_parse()    bytes + content type + headers -> event
+ *   gmhook_validate() event -> event checked (signature, fields, limits)
+ *   gmhook_map()      event -> plan of GoldMine actions
+ *   gmhook_commit()   plan  -> result, one transaction per event
+ *
+ * Every stage output has a JSON form (gmhook_*_to_json) and a reader
+ * (gmhook_*_from_json), so a stage can start from the previous stage's
+ * saved output. A context holds the options, the log handler and the
+ * database connection. The library never prints and never exits.
+ *
+ * Thread-safety: a context and the objects made with it may be used by one
+ * thread at a time. Distinct contexts are independent.
+ */
+#ifndef GMHOOK_GMHOOK_H
+#define GMHOOK_GMHOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gmhook/error.h>
+#include <gmhook/export.h>
+#include <gmhook/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct gmhook_ctx;
+struct gmhook_event;
+struct gmhook_plan;
+struct gmhook_result;
+
+/** Log levels, most severe first. */
+enum gmhook_log_level {
+	GMHOOK_LOG_ERROR = 1,
+	GMHOOK_LOG_WARN = 2,
+	GMHOOK_LOG_INFO = 3,
+	GMHOOK_LOG_DEBUG = 4,
+};
+
+/**
+ * A log handler. @p message is formatted, has no trailing newline and is
+ * valid only during the call. Messages never contain secrets; personal
+ * data appears only at GMHOOK_LOG_DEBUG.
+ */
+typedef void (*gmhook_log_fn)(int level, const char *message, void *userdata);
+
+/** What to do with a value longer than its GoldMine column. */
+enum gmhook_overflow {
+	GMHOOK_OVERFLOW_TRUNCATE = 0, /**< cut it and add a warning */
+	GMHOOK_OVERFLOW_REJECT = 1,   /**< fail validation */
+};
+
+#define GMHOOK_OPTIONS_VERSION 1
+
+/**
+ * Options for gmhook_ctx_new(). Initialise with GMHOOK_OPTIONS_INIT, then
+ * set what differs. A NULL string means the default. Fields are only ever
+ * appended; @c version tells the library which ones the caller knows.
+ */
+struct gmhook_options {
+	unsigned int version;
+	/** ODBC connection string, DSN name or SQLite file; "gmhook.db" */
+	const char *db;
+	/** GoldMine user for USERID/CREATEBY/LASTUSER, max 8; "WEBHOOK" */
+	const char *user;
+	/** record owner of new contacts, max 8; "" (public) */
+	const char *owner;
+	/** CONTACT1.SOURCE of new contacts, max 20; the source's label */
+	const char *source_label;
+	/** merge codes put on new e-mail rows, max 20; "" */
+	const char *merge_codes;
+	/** largest body accepted, in bytes; 1 MiB */
+	uint64_t max_body;
+	/** deepest JSON or form nesting accepted; 32 */
+	uint32_t max_depth;
+	/** most fields (values) in one delivery; 2000 */
+	uint32_t max_fields;
+	/** most events in one delivery; 1000 */
+	uint32_t max_events;
+	/** an enum gmhook_overflow value */
+	int32_t overflow;
+	/** seconds to wait for the database login; 15 */
+	uint32_t login_timeout;
+	/** non-zero: gmhook_commit() writes nothing and reports the SQL */
+	int32_t dry_run;
+};
+
+#define GMHOOK_OPTIONS_INIT                                                 \
+	{ GMHOOK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0,  \
+	  0, 0, 0 }
+
+/**
+ * One HTTP header of a delivery. Names compare case-insensitively.
+ */
+struct gmhook_header {
+	const char *name;
+	const char *value;
+};
+
+#define GMHOOK_REQUEST_VERSION 1
+
+/**
+ * A delivery as received: the body bytes exactly as they arrived (the
+ * signature covers them), its content type, its headers and an optional
+ * source name. Initialise with GMHOOK_REQUEST_INIT.
+ */
+struct gmhook_request {
+	unsigned int version;
+	const void *body;
+	size_t body_len;
+	/** Content-Type header value; NULL: guess from the body */
+	const char *content_type;
+	const struct gmhook_header *headers;
+	size_t n_headers;
+	/** source name ("calendly", "webform"); NULL: detect */
+	const char *source;
+	/** when it was received, Unix seconds; 0: now */
+	int64_t received;
+};
+
+#define GMHOOK_REQUEST_INIT { GMHOOK_REQUEST_VERSION, NULL, 0, NULL, NULL, 0, NULL, 0 }
+
+/** The library's version string at run time, such as "0.1.0". */
+GMHOOK_API const char *gmhook_version(void);
+
+/** The library's GMHOOK_VERSION_NUMBER at run time. */
+GMHOOK_API int gmhook_version_number(void);
+
+/**
+ * Create a context.
+ *
+ * The options are copied; @p opts may be NULL for all defaults. No
+ * database connection is made until a call needs one.
+ *
+ * @param[out] out  the new context; caller owns, free with gmhook_ctx_free()
+ * @param opts      options or NULL
+ * @param[out] err  filled on failure, may be NULL
+ * @return 0, GMHOOK_EINVAL (bad option, named in @p err) or GMHOOK_ENOMEM
+ */
+GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
+			      const struct gmhook_options *opts,
+			      struct gmhook_error *err);
+
+/** Free a context and close its database connection. NULL is a no-op. */
+GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx);
+
+/**
+ * Install a log handler; NULL removes it (the library is then silent).
+ * Messages above @p level are not formatted at all.
+ */
+GMHOOK_API void gmhook_ctx_set_log_fn(struct gmhook_ctx *ctx, gmhook_log_fn fn,
+				      int level, void *userdata);
+
+/**
+ * Stage 1: decode a delivery.
+ *
+ * Decodes JSON (an object, or an array of events), urlencoded or
+ * multipart/form-data bodies, detects or checks the source, and extracts
+ * each event's type, id and time. Limits on body size, depth and field
+ * count apply here.
+ *
+ * @param[out] out  the event; caller owns, free with gmhook_event_free()
+ * @return 0, GMHOOK_EINVAL, GMHOOK_ENOMEM, GMHOOK_EPARSE, GMHOOK_ETOOBIG or
+ *         GMHOOK_ESOURCE; @p err names the byte offset or pointer at fault
+ */
+GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
+			    const struct gmhook_request *req,
+			    struct gmhook_error *err);
+
+/**
+ * Stage 2: check an event: signature (where the source has one), required
+ * fields, e-mail syntax, dates, UTF-8. Marks the event validated.
+ *
+ * @return 0, GMHOOK_EINVAL, GMHOOK_EVALIDATE or GMHOOK_ESIGNATURE
+ */
+GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
+			       struct gmhook_event *event,
+			       struct gmhook_error *err);
+
+/**
+ * Stage 3: turn a validated event into a plan of GoldMine actions. Values
+ * longer than their column are cut with a warning in the plan, or refused
+ * with GMHOOK_EVALIDATE when the overflow option says so.
+ *
+ * @param[out] out  the plan; caller owns, free with gmhook_plan_free()
+ * @return 0, GMHOOK_EINVAL (event not validated), GMHOOK_ENOMEM,
+ *         GMHOOK_EMAP or GMHOOK_EVALIDATE
+ */
+GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
+			  const struct gmhook_event *event,
+			  struct gmhook_error *err);
+
+/**
+ * Stage 4: apply a plan to the database, one transaction per event, each
+ * with its ledger row. An event whose ledger row exists already writes
+ * nothing and reports "duplicate" with the first result.
+ *
+ * @param[out] out  the result; caller owns, free with gmhook_result_free()
+ * @return 0, GMHOOK_EINVAL, GMHOOK_ENOMEM, GMHOOK_EDB or GMHOOK_EUNAVAIL
+ */
+GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
+			     const struct gmhook_plan *plan,
+			     struct gmhook_error *err);
+
+/**
+ * Create the tables gmhook writes (GoldMine's subset, for the embedded
+ * database and tests) and its ledger. With @p ledger_only, only the ledger
+ * tables are created, for a real GoldMine database. Existing tables are
+ * left alone.
+ *
+ * @return 0, GMHOOK_EDB or GMHOOK_EUNAVAIL
+ */
+GMHOOK_API int gmhook_init_db(struct gmhook_ctx *ctx, int ledger_only,
+			      struct gmhook_error *err);
+
+/** Free an event. NULL is a no-op. */
+GMHOOK_API void gmhook_event_free(struct gmhook_event *event);
+
+/** Free a plan. NULL is a no-op. */
+GMHOOK_API void gmhook_plan_free(struct gmhook_plan *plan);
+
+/** Free a result. NULL is a no-op. */
+GMHOOK_API void gmhook_result_free(struct gmhook_result *result);
+
+/**
+ * The JSON form of an event, pretty-printed when @p pretty is non-zero.
+ * Caller owns the string; free it with gmhook_free(). NULL when out of
+ * memory.
+ */
+GMHOOK_API char *gmhook_event_to_json(const struct gmhook_event *event,
+				      int pretty);
+
+/** The JSON form of a plan; as gmhook_event_to_json(). */
+GMHOOK_API char *gmhook_plan_to_json(const struct gmhook_plan *plan,
+				     int pretty);
+
+/** The JSON form of a result; as gmhook_event_to_json(). */
+GMHOOK_API char *gmhook_result_to_json(const struct gmhook_result *result,
+				       int pretty);
+
+/**
+ * Read an event from its JSON form (@p len bytes; need not be
+ * NUL-terminated). A validated mark in the JSON is not trusted:
+ * gmhook_validate() must run again.
+ *
+ * @param[out] out  caller owns, free with gmhook_event_free()
+ * @return 0, GMHOOK_EINVAL, GMHOOK_ENOMEM or GMHOOK_EPARSE
+ */
+GMHOOK_API int gmhook_event_from_json(struct gmhook_event **out,
+				      struct gmhook_ctx *ctx, const char *json,
+				      size_t len, struct gmhook_error *err);
+
+/** Read a plan from its JSON form; as gmhook_event_from_json(). */
+GMHOOK_API int gmhook_plan_from_json(struct gmhook_plan **out,
+				     struct gmhook_ctx *ctx, const char *json,
+				     size_t len, struct gmhook_error *err);
+
+/** Read a result from its JSON form; as gmhook_event_from_json(). */
+GMHOOK_API int gmhook_result_from_json(struct gmhook_result **out,
+				       struct gmhook_ctx *ctx, const char *json,
+				       size_t len, struct gmhook_error *err);
+
+/** The source name of an event ("calendly"). Borrowed from @p event. */
+GMHOOK_API const char *gmhook_event_source(const struct gmhook_event *event);
+
+/** How many events a delivery carried. */
+GMHOOK_API size_t gmhook_event_count(const struct gmhook_event *event);
+
+/**
+ * The overall status of a result: "committed", "duplicate", "dry-run",
+ * "ignored" or "mixed". Borrowed from @p result.
+ */
+GMHOOK_API const char *gmhook_result_status(const struct gmhook_result *result);
+
+/**
+ * The ACCOUNTNO of the contact the first event landed on, or "" when none.
+ * Borrowed from @p result.
+ */
+GMHOOK_API const char *
+gmhook_result_accountno(const struct gmhook_result *result);
+
+/** Free a string the library allocated. NULL is a no-op. */
+GMHOOK_API void gmhook_free(void *ptr);
+
+/**
+ * The names of the built-in sources, NULL-terminated. Static storage.
+ */
+GMHOOK_API const char *const *gmhook_source_names(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stage 4, commit: a plan's actions become GoldMine rows, one database
+ * transaction per event, together with the event's ledger row. The ledger
+ * (GMHOOK_LEDGER, unique on source + event id) is read first and written
+ * last in the same transaction, so an event is applied exactly once even
+ * when two deliveries race: the loser's insert hits the unique key, rolls
+ * back and answers "duplicate" with the first result. Every statement is
+ * parameter-bound; the only names put into SQL text are GoldMine column
+ * names from the fixed list below, never text from a payload or a plan.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gmhook-private.h"
+
+#define COMMIT GMHOOK_STAGE_COMMIT
+
+/* Event ids longer than the ledger column are stored as their digest. */
+#define LEDGER_ID_MAX 200
+
+struct run {
+	struct gmhook_ctx *ctx;
+	struct gmhook__db *db;
+	bool dry_run;
+	char date[11]; /* today in the server's zone, "YYYY-MM-DD" */
+	char hhmm[6];  /* now, "HH:MM" */
+	struct tm now_tm;
+	int64_t now;
+	/* the contact the current event's actions apply to */
+	char accountno[21];
+	char contact_recid[16];
+	char contact_name[41];
+	bool have_contact;
+	json_object *records;
+	json_object *warnings;
+	json_object *sql;
+	char path[128]; /* pointer of the current action in the plan */
+};
+
+/* ==== Parameters and statement execution ==== */
+
+static struct gmhook__param p_text(const char *s)
+{
+	struct gmhook__param p = { GMHOOK__P_TEXT, s ? s : "", 0, 0, { 0 } };
+
+	return p;
+}
+
+static struct gmhook__param p_int(int64_t i)
+{
+	struct gmhook__param p = { GMHOOK__P_INT, NULL, i, 0, { 0 } };
+
+	return p;
+}
+
+/* A date "YYYY-MM-DD" at midnight, as GoldMine stores dates. */
+static struct gmhook__param p_date(const char *ymd)
+{
+	struct gmhook__param p = { GMHOOK__P_TIMESTAMP, NULL, 0, 0, { 0 } };
+
+	if (ymd && sscanf(ymd, "%4d-%2d-%2d", &p.ts.tm_year, &p.ts.tm_mon,
+			  &p.ts.tm_mday) == 3) {
+		p.ts.tm_year -= 1900;
+		p.ts.tm_mon -= 1;
+	} else {
+		p.type = GMHOOK__P_NULL;
+	}
+	return p;
+}
+
+static struct gmhook__param p_datetime(const struct tm *tm)
+{
+	struct gmhook__param p = { GMHOOK__P_TIMESTAMP, NULL, 0, 0, { 0 } };
+
+	p.ts = *tm;
+	return p;
+}
+
+static json_object *param_json(const struct gmhook__param *p)
+{
+	char buf[32];
+
+	switch (p->type) {
+	case GMHOOK__P_TEXT:
+		return json_object_new_string(p->s);
+	case GMHOOK__P_INT:
+		return json_object_new_int64(p->i);
+	case GMHOOK__P_DOUBLE:
+		return json_object_new_double(p->d);
+	case GMHOOK__P_TIMESTAMP:
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &p->ts);
+		return json_object_new_string(buf);
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Run a statement. In a dry run, writes are recorded with their
+ * parameters instead of executed; reads always run, so the SQL shown is
+ * the SQL a real commit would run now.
+ */
+static int exec(struct run *r, const char *sql, const struct gmhook__param *p,
+		size_t n, struct gmhook__row *row, struct gmhook_error *err)
+{
+	json_object *entry;
+	json_object *params;
+	size_t i;
+
+	if (!r->dry_run || row) {
+		return gmhook__db_exec(r->db, sql, p, n, row, err);
+	}
+	entry = json_object_new_object();
+	params = json_object_new_array();
+	if (!entry || !params) {
+		json_object_put(entry);
+		json_object_put(params);
+		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+					 "out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		json_object_array_add(params, param_json(&p[i]));
+	}
+	json_object_object_add(entry, "sql", json_object_new_string(sql));
+	json_object_object_add(entry, "params", params);
+	json_object_array_add(r->sql, entry);
+	return 1;
+}
+
+static void record(struct run *r, const char *table, const char *recid,
+		   const char *op)
+{
+	json_object *rec = json_object_new_object();
+
+	if (!rec) {
+		return;
+	}
+	json_object_object_add(rec, "table", json_object_new_string(table));
+	json_object_object_add(rec, "recid", json_object_new_string(recid));
+	json_object_object_add(rec, "op", json_object_new_string(op));
+	json_object_array_add(r->records, rec);
+}
+
+static void warn(struct run *r, const char *fmt, ...) GMHOOK_PRINTF(2, 3);
+
+static void warn(struct run *r, const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	json_object_array_add(r->warnings, json_object_new_string(message));
+	log_warn(r->ctx, "%s", message);
+}
+
+/* ==== Plan values ==== */
+
+/*
+ * A string field of an action, checked against its column size. Plans
+ * can be hand-edited JSON, so commit re-checks what map guaranteed.
+ */
+static int field(const char **out, struct run *r, json_object *action,
+		 const char *key, size_t max, bool required,
+		 struct gmhook_error *err)
+{
+	json_object *v = NULL;
+	char path[192];
+
+	snprintf(path, sizeof(path), "%s/%s", r->path, key);
+	*out = "";
+	if (!json_object_object_get_ex(action, key, &v) ||
+	    json_object_is_type(v, json_type_null)) {
+		if (required) {
+			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+						 "the action needs %s", key);
+		}
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+					 "must be a string");
+	}
+	*out = json_object_get_string(v);
+	if (max && gmhook__utf8_chars(*out) > max) {
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+					 "longer than its column (%zu)", max);
+	}
+	return 0;
+}
+
+/* Upper-cased copy of the first @p max characters, for U_ columns. */
+static void shadow(char *out, size_t size, const char *s)
+{
+	snprintf(out, size, "%s", s);
+	gmhook__str_upper(out);
+}
+
+/* Split an address as GoldMine stores it: 35 characters in CONTSUPREF,
+ * the rest in ADDRESS1. */
+static void split_email(const char *address, char ref[36], char rest[41],
+			char u_ref[36], char u_rest[41])
+{
+	size_t cut = gmhook__utf8_prefix(address, 35);
+
+	snprintf(ref, 36, "%.*s", (int) cut, address);
+	snprintf(rest, 41, "%s", address + cut);
+	shadow(u_ref, 36, ref);
+	shadow(u_rest, 41, rest);
+}
+
+/* ==== contact.upsert ==== */
+
+/* CONTACT1 columns a plan may set, with their shadow column if any. */
+static const struct {
+	const char *column;
+	const char *shadow;
+} contact1_columns[] = {
+	{ "COMPANY", "U_COMPANY" }, { "CONTACT", "U_CONTACT" },
+	{ "LASTNAME", "U_LASTNAME" }, { "DEPARTMENT", NULL },
+	{ "TITLE", NULL },          { "SECR", NULL },
+	{ "PHONE1", NULL },         { "PHONE2", NULL },
+	{ "PHONE3", NULL },         { "FAX", NULL },
+	{ "EXT1", NULL },           { "ADDRESS1", NULL },
+	{ "ADDRESS2", NULL },       { "ADDRESS3", NULL },
+	{ "CITY", "U_CITY" },       { "STATE", "U_STATE" },
+	{ "ZIP", NULL },            { "COUNTRY", "U_COUNTRY" },
+	{ "DEAR", NULL },           { "SOURCE", NULL },
+	{ "KEY1", "U_KEY1" },       { "KEY2", "U_KEY2" },
+	{ "KEY3", "U_KEY3" },       { "KEY4", "U_KEY4" },
+	{ "KEY5", "U_KEY5" },       { "MERGECODES", NULL },
+};
+
+#define N_CONTACT1 (sizeof(contact1_columns) / sizeof(contact1_columns[0]))
+
+static int contact1_index(const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < N_CONTACT1; i++) {
+		if (strcmp(contact1_columns[i].column, column) == 0) {
+			return (int) i;
+		}
+	}
+	return -1;
+}
+
+/* Check every key of the plan's "contact1" object against the list. */
+static int check_contact1(struct run *r, json_object *c1,
+			  struct gmhook_error *err)
+{
+	char path[192];
+	size_t max;
+
+	json_object_object_foreach(c1, key, value)
+	{
+		snprintf(path, sizeof(path), "%s/contact1/%s", r->path, key);
+		if (contact1_index(key) < 0) {
+			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+						 "not a CONTACT1 column gmhook writes");
+		}
+		if (!json_object_is_type(value, json_type_string)) {
+			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+						 "must be a string");
+		}
+		max = gmhook__column_size("CONTACT1", key);
+		if (max && gmhook__utf8_chars(json_object_get_string(value)) >
+				   max) {
+			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+						 "longer than CONTACT1.%s (%zu)", key, max);
+		}
+	}
+	return 0;
+}
+
+static int find_contact_by_email(struct run *r, const char *email,
+				 struct gmhook_error *err)
+{
+	static const char sql_email[] =
+		"SELECT ACCOUNTNO FROM CONTSUPP WHERE RECTYPE = 'P'"
+		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
+		" AND U_ADDRESS1 = ? ORDER BY ACCOUNTNO";
+	static const char sql_contact[] =
+		"SELECT RECID, CONTACT FROM CONTACT1 WHERE ACCOUNTNO = ?";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[2];
+	char ref[36], rest[41], u_ref[36], u_rest[41];
+	int rc;
+
+	split_email(email, ref, rest, u_ref, u_rest);
+	p[0] = p_text(u_ref);
+	p[1] = p_text(u_rest);
+	rc = exec(r, sql_email, p, 2, &row, err);
+	if (rc <= 0) {
+		return rc;
+	}
+	snprintf(r->accountno, sizeof(r->accountno), "%s",
+		 row.cols[0] ? row.cols[0] : "");
+	gmhook__row_clear(&row);
+	p[0] = p_text(r->accountno);
+	rc = exec(r, sql_contact, p, 1, &row, err);
+	if (rc > 0) {
+		snprintf(r->contact_recid, sizeof(r->contact_recid), "%s",
+			 row.cols[0] ? row.cols[0] : "");
+		snprintf(r->contact_name, sizeof(r->contact_name), "%s",
+			 row.n_cols > 1 && row.cols[1] ? row.cols[1] : "");
+	}
+	gmhook__row_clear(&row);
+	return rc;
+}
+
+static const char sql_insert_contact1[] =
+	"INSERT INTO CONTACT1 (ACCOUNTNO, COMPANY, CONTACT, LASTNAME,"
+	" DEPARTMENT, TITLE, SECR, PHONE1, PHONE2, PHONE3, FAX, EXT1,"
+	" ADDRESS1, ADDRESS2, ADDRESS3, CITY, STATE, ZIP, COUNTRY, DEAR,"
+	" SOURCE, KEY1, KEY2, KEY3, KEY4, KEY5, MERGECODES, STATUS,"
+	" CREATEBY, CREATEON, CREATEAT, OWNER, LASTUSER, LASTDATE, LASTTIME,"
+	" U_COMPANY, U_CONTACT, U_LASTNAME, U_CITY, U_STATE, U_COUNTRY,"
+	" U_KEY1, U_KEY2, U_KEY3, U_KEY4, U_KEY5, RECID)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	" ?, ?, ?, ?, ?, ?)";
+
+static int insert_contact(struct run *r, json_object *c1, const char *source,
+			  struct gmhook_error *err)
+{
+	static const char sql_contact2[] =
+		"INSERT INTO CONTACT2 (ACCOUNTNO, RECID) VALUES (?, ?)";
+	struct gmhook__param p[47];
+	char shadows[N_CONTACT1][48];
+	const char *v[N_CONTACT1];
+	char recid2[16];
+	size_t i;
+	size_t n = 0;
+	int rc;
+
+	for (i = 0; i < N_CONTACT1; i++) {
+		json_object *value = NULL;
+
+		v[i] = "";
+		if (c1 && json_object_object_get_ex(
+				  c1, contact1_columns[i].column, &value)) {
+			v[i] = json_object_get_string(value);
+		}
+		shadow(shadows[i], sizeof(shadows[i]), v[i]);
+	}
+	if (!v[contact1_index("SOURCE")][0]) {
+		v[contact1_index("SOURCE")] = source;
+	}
+	if (!v[contact1_index("MERGECODES")][0]) {
+		v[contact1_index("MERGECODES")] = r->ctx->merge_codes;
+	}
+	gmhook__accountno(r->accountno, r->now,
+			  v[1][0] ? v[1] : v[0]); /* CONTACT, else COMPANY */
+	gmhook__recid(r->contact_recid, r->now);
+	snprintf(r->contact_name, sizeof(r->contact_name), "%s", v[1]);
+	p[n++] = p_text(r->accountno);
+	for (i = 0; i < N_CONTACT1; i++) {
+		p[n++] = p_text(v[i]);
+	}
+	p[n++] = p_text("U0");
+	p[n++] = p_text(r->ctx->user);
+	p[n++] = p_date(r->date);
+	p[n++] = p_text(r->hhmm);
+	p[n++] = p_text(r->ctx->owner);
+	p[n++] = p_text(r->ctx->user);
+	p[n++] = p_date(r->date);
+	p[n++] = p_text(r->hhmm);
+	p[n++] = p_text(shadows[contact1_index("COMPANY")]);
+	p[n++] = p_text(shadows[contact1_index("CONTACT")]);
+	p[n++] = p_text(shadows[contact1_index("LASTNAME")]);
+	p[n++] = p_text(shadows[contact1_index("CITY")]);
+	p[n++] = p_text(shadows[contact1_index("STATE")]);
+	p[n++] = p_text(shadows[contact1_index("COUNTRY")]);
+	p[n++] = p_text(shadows[contact1_index("KEY1")]);
+	p[n++] = p_text(shadows[contact1_index("KEY2")]);
+	p[n++] = p_text(shadows[contact1_index("KEY3")]);
+	p[n++] = p_text(shadows[contact1_index("KEY4")]);
+	p[n++] = p_text(shadows[contact1_index("KEY5")]);
+	p[n++] = p_text(r->contact_recid);
+	rc = exec(r, sql_insert_contact1, p, n, NULL, err);
+	if (rc < 0) {
+		return rc;
+	}
+	record(r, "CONTACT1", r->contact_recid, "insert");
+	gmhook__recid(recid2, r->now);
+	p[0] = p_text(r->accountno);
+	p[1] = p_text(recid2);
+	rc = exec(r, sql_contact2, p, 2, NULL, err);
+	if (rc >= 0) {
+		record(r, "CONTACT2", recid2, "insert");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* Update the mapped, non-empty fields of an existing contact, one
+ * statement per column so each text is prepared once and reused. */
+static int update_contact(struct run *r, json_object *c1,
+			  struct gmhook_error *err)
+{
+	static const char sql_audit[] =
+		"UPDATE CONTACT1 SET LASTUSER = ?, LASTDATE = ?, LASTTIME = ?"
+		" WHERE ACCOUNTNO = ?";
+	struct gmhook__param p[4];
+	char sql[160];
+	char upper[64];
+	int idx;
+	int rc;
+
+	json_object_object_foreach(c1, key, value)
+	{
+		const char *s = json_object_get_string(value);
+
+		idx = contact1_index(key);
+		if (idx < 0 || !s[0] || strcmp(key, "SOURCE") == 0) {
+			continue;
+		}
+		shadow(upper, sizeof(upper), s);
+		if (contact1_columns[idx].shadow) {
+			snprintf(sql, sizeof(sql),
+				 "UPDATE CONTACT1 SET %s = ?, %s = ? WHERE ACCOUNTNO = ?",
+				 contact1_columns[idx].column,
+				 contact1_columns[idx].shadow);
+			p[0] = p_text(s);
+			p[1] = p_text(upper);
+			p[2] = p_text(r->accountno);
+			rc = exec(r, sql, p, 3, NULL, err);
+		} else {
+			snprintf(sql, sizeof(sql),
+				 "UPDATE CONTACT1 SET %s = ? WHERE ACCOUNTNO = ?",
+				 contact1_columns[idx].column);
+			p[0] = p_text(s);
+			p[1] = p_text(r->accountno);
+			rc = exec(r, sql, p, 2, NULL, err);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	p[0] = p_text(r->ctx->user);
+	p[1] = p_date(r->date);
+	p[2] = p_text(r->hhmm);
+	p[3] = p_text(r->accountno);
+	rc = exec(r, sql_audit, p, 4, NULL, err);
+	if (rc >= 0) {
+		record(r, "CONTACT1", r->contact_recid, "update");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int do_contact_upsert(struct run *r, json_object *action,
+			     struct gmhook_error *err)
+{
+	json_object *c1 = gmhook__get(action, "/contact1");
+	const char *email;
+	const char *source;
+	int rc;
+
+	rc = field(&email, r, gmhook__get(action, "/match"), "email", 75,
+		   true, err);
+	if (rc == 0) {
+		rc = field(&source, r, action, "source", 20, false, err);
+	}
+	if (rc == 0 && c1 && !json_object_is_type(c1, json_type_object)) {
+		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
+				       "contact1 must be an object");
+	}
+	if (rc == 0 && c1) {
+		rc = check_contact1(r, c1, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	rc = find_contact_by_email(r, email, err);
+	if (rc < 0) {
+		return rc;
+	}
+	r->have_contact = true;
+	if (rc > 0) {
+		return c1 ? update_contact(r, c1, err) : 0;
+	}
+	return insert_contact(r, c1, source, err);
+}
+
+/* ==== email.add ==== */
+
+static int email_exists(struct run *r, const char *u_ref, const char *u_rest,
+			struct gmhook_error *err)
+{
+	static const char sql[] =
+		"SELECT RECID FROM CONTSUPP WHERE ACCOUNTNO = ?"
+		" AND RECTYPE = 'P' AND U_CONTACT = 'E-MAIL ADDRESS'"
+		" AND U_CONTSUPREF = ? AND U_ADDRESS1 = ?";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[3];
+	int rc;
+
+	p[0] = p_text(r->accountno);
+	p[1] = p_text(u_ref);
+	p[2] = p_text(u_rest);
+	rc = exec(r, sql, p, 3, &row, err);
+	gmhook__row_clear(&row);
+	return rc;
+}
+
+/* Does the contact have a primary e-mail row (ZIP position 2 = '1')? */
+static int has_primary(struct run *r, struct gmhook_error *err)
+{
+	static const char sql[] =
+		"SELECT RECID FROM CONTSUPP WHERE ACCOUNTNO = ?"
+		" AND RECTYPE = 'P' AND U_CONTACT = 'E-MAIL ADDRESS'"
+		" AND ZIP LIKE '_1%'";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[1];
+	int rc;
+
+	p[0] = p_text(r->accountno);
+	rc = exec(r, sql, p, 1, &row, err);
+	gmhook__row_clear(&row);
+	return rc;
+}
+
+static int do_email_add(struct run *r, json_object *action,
+			struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO CONTSUPP (ACCOUNTNO, RECTYPE, CONTACT, CONTSUPREF,"
+		" ADDRESS1, ZIP, STATUS, LINKACCT, MERGECODES, LASTUSER,"
+		" LASTDATE, LASTTIME, U_CONTACT, U_CONTSUPREF, U_ADDRESS1, RECID)"
+		" VALUES (?, 'P', 'E-mail Address', ?, ?, ?, '00', ?, ?, ?, ?, ?,"
+		" 'E-MAIL ADDRESS', ?, ?, ?)";
+	char ref[36], rest[41], u_ref[36], u_rest[41];
+	struct gmhook__param p[12];
+	const char *address;
+	char recid[16];
+	bool primary;
+	int rc;
+
+	rc = field(&address, r, action, "address", 75, true, err);
+	if (rc < 0) {
+		return rc;
+	}
+	split_email(address, ref, rest, u_ref, u_rest);
+	rc = email_exists(r, u_ref, u_rest, err);
+	if (rc != 0) {
+		return rc < 0 ? rc : 0;
+	}
+	primary = json_object_get_boolean(gmhook__get(action, "/primary"));
+	if (primary) {
+		rc = has_primary(r, err);
+		if (rc < 0) {
+			return rc;
+		}
+		primary = rc == 0;
+	}
+	gmhook__recid(recid, r->now);
+	p[0] = p_text(r->accountno);
+	p[1] = p_text(ref);
+	p[2] = p_text(rest);
+	/* ZIP flags: HTML, primary, wrap lines (docs/goldmine.md). */
+	p[3] = p_text(primary ? "011" : "001");
+	p[4] = p_text(r->contact_recid);
+	p[5] = p_text(r->ctx->merge_codes);
+	p[6] = p_text(r->ctx->user);
+	p[7] = p_date(r->date);
+	p[8] = p_text(r->hhmm);
+	p[9] = p_text(u_ref);
+	p[10] = p_text(u_rest);
+	p[11] = p_text(recid);
+	rc = exec(r, sql, p, 12, NULL, err);
+	if (rc >= 0) {
+		record(r, "CONTSUPP", recid, "insert");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ==== history.add ==== */
+
+static bool rectype_valid(const char *t)
+{
+	static const char *const types[] = { "A",  "C",  "D",  "E",  "L",
+					     "M",  "O",  "S",  "T",  "U",
+					     "CC", "CI", "CM", "CO", "MG",
+					     "MI", "MO", NULL };
+	size_t i;
+
+	for (i = 0; types[i]; i++) {
+		if (strcmp(types[i], t) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+struct activity {
+	const char *rectype;
+	const char *actvcode;
+	const char *resultcode;
+	const char *ondate;
+	const char *ontime;
+	const char *ref;
+	const char *notes;
+	const char *duration;
+};
+
+static int read_activity(struct activity *a, struct run *r,
+			 json_object *action, size_t ref_max,
+			 struct gmhook_error *err)
+{
+	int rc;
+
+	rc = field(&a->rectype, r, action, "rectype", 2, true, err);
+	if (rc == 0 && !rectype_valid(a->rectype)) {
+		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
+				       "rectype '%s' is not a GoldMine activity type", a->rectype);
+	}
+	if (rc == 0) {
+		rc = field(&a->actvcode, r, action, "actvcode", 3, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&a->resultcode, r, action, "resultcode", 3, false,
+			   err);
+	}
+	if (rc == 0) {
+		rc = field(&a->ondate, r, action, "ondate", 10, true, err);
+	}
+	if (rc == 0) {
+		rc = field(&a->ontime, r, action, "ontime", 5, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&a->ref, r, action, "ref", ref_max, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&a->notes, r, action, "notes", 0, false, err);
+	}
+	if (rc == 0 && p_date(a->ondate).type == GMHOOK__P_NULL) {
+		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
+				       "ondate must be YYYY-MM-DD");
+	}
+	return rc;
+}
+
+static int do_history_add(struct run *r, json_object *action,
+			  struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO CONTHIST (USERID, ACCOUNTNO, SRECTYPE, RECTYPE,"
+		" ONDATE, ONTIME, ACTVCODE, RESULTCODE, STATUS, DURATION, UNITS,"
+		" REF, NOTES, LINKRECID, LOPRECID, CREATEBY, CREATEON, CREATEAT,"
+		" LASTUSER, LASTDATE, LASTTIME, COMPLETEDID, RECID)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', '', ?, ?,"
+		" ?, ?, ?, ?, '', ?)";
+	struct gmhook__param p[20];
+	struct activity a;
+	char rectype[4];
+	char srectype[2];
+	char recid[16];
+	int rc;
+
+	rc = read_activity(&a, r, action, 65, err);
+	if (rc == 0) {
+		rc = field(&a.duration, r, action, "duration", 8, false, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	/* Type padded to two characters, then the outcome (space: done). */
+	snprintf(rectype, sizeof(rectype), "%-2s ", a.rectype);
+	snprintf(srectype, sizeof(srectype), "%c", a.rectype[0]);
+	gmhook__recid(recid, r->now);
+	p[0] = p_text(r->ctx->user);
+	p[1] = p_text(r->accountno);
+	p[2] = p_text(srectype);
+	p[3] = p_text(rectype);
+	p[4] = p_date(a.ondate);
+	p[5] = p_text(a.ontime);
+	p[6] = p_text(a.actvcode);
+	p[7] = p_text(a.resultcode);
+	p[8] = p_text(a.notes[0] ? " 1" : " 0");
+	p[9] = p_text(a.duration);
+	p[10] = p_text(a.ref);
+	p[11] = p_text(a.notes);
+	p[12] = p_text(r->ctx->user);
+	p[13] = p_date(r->date);
+	p[14] = p_text(r->hhmm);
+	p[15] = p_text(r->ctx->user);
+	p[16] = p_date(r->date);
+	p[17] = p_text(r->hhmm);
+	p[18] = p_text(recid);
+	rc = exec(r, sql, p, 19, NULL, err);
+	if (rc >= 0) {
+		record(r, "CONTHIST", recid, "insert");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ==== calendar.schedule, calendar.cancel ==== */
+
+static int insert_link(struct run *r, const char *link, const char *table,
+		       const char *recid, struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO GMHOOK_LINK (LINKKEY, TABLENAME, RECID, ACCOUNTNO,"
+		" CREATED) VALUES (?, ?, ?, ?, ?)";
+	struct gmhook__param p[5];
+
+	p[0] = p_text(link);
+	p[1] = p_text(table);
+	p[2] = p_text(recid);
+	p[3] = p_text(r->accountno);
+	p[4] = p_datetime(&r->now_tm);
+	return exec(r, sql, p, 5, NULL, err);
+}
+
+static int do_calendar_schedule(struct run *r, json_object *action,
+				struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO CAL (USERID, ACCOUNTNO, ONDATE, ONTIME, ENDDATE,"
+		" ALARMFLAG, ALARMTIME, ACTVCODE, RSVP, DURATION, RECTYPE,"
+		" ACONFIRM, APPTUSER, STATUS, COMPANY, REF, NOTES, LINKRECID,"
+		" LOPRECID, CREATEBY, CREATEON, CREATEAT, LASTUSER, LASTDATE,"
+		" LASTTIME, ORIG_TIME, RECID)"
+		" VALUES (?, ?, ?, ?, ?, 'N', '', ?, 'N', ?, ?, '', '', ?, ?, ?,"
+		" ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct gmhook__param p[20];
+	const char *enddate;
+	const char *link;
+	struct activity a;
+	char recid[16];
+	int rc;
+
+	rc = read_activity(&a, r, action, 65, err);
+	if (rc == 0) {
+		rc = field(&enddate, r, action, "enddate", 10, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&link, r, action, "link", LEDGER_ID_MAX, false, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	gmhook__recid(recid, r->now);
+	p[0] = p_text(r->ctx->user);
+	p[1] = p_text(r->accountno);
+	p[2] = p_date(a.ondate);
+	p[3] = p_text(a.ontime);
+	p[4] = p_date(enddate[0] ? enddate : a.ondate);
+	p[5] = p_text(a.actvcode);
+	p[6] = p_int(json_object_get_int(gmhook__get(action, "/duration")));
+	p[7] = p_text(a.rectype);
+	p[8] = p_text(a.notes[0] ? " 1" : " 0");
+	p[9] = p_text(r->contact_name);
+	p[10] = p_text(a.ref);
+	p[11] = p_text(a.notes);
+	p[12] = p_text(r->ctx->user);
+	p[13] = p_date(r->date);
+	p[14] = p_text(r->hhmm);
+	p[15] = p_text(r->ctx->user);
+	p[16] = p_date(r->date);
+	p[17] = p_text(r->hhmm);
+	p[18] = p_text(r->hhmm);
+	p[19] = p_text(recid);
+	rc = exec(r, sql, p, 20, NULL, err);
+	if (rc >= 0) {
+		record(r, "CAL", recid, "insert");
+		rc = link[0] ? insert_link(r, link, "CAL", recid, err) : 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int do_calendar_cancel(struct run *r, json_object *action,
+			      struct gmhook_error *err)
+{
+	static const char sql_find[] =
+		"SELECT RECID FROM GMHOOK_LINK WHERE LINKKEY = ?"
+		" AND TABLENAME = 'CAL'";
+	static const char sql_delete[] = "DELETE FROM CAL WHERE RECID = ?";
+	static const char sql_unlink[] =
+		"DELETE FROM GMHOOK_LINK WHERE LINKKEY = ? AND TABLENAME = 'CAL'";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[1];
+	const char *link;
+	char recid[16];
+	int rc;
+
+	rc = field(&link, r, action, "link", LEDGER_ID_MAX, true, err);
+	if (rc < 0) {
+		return rc;
+	}
+	p[0] = p_text(link);
+	rc = exec(r, sql_find, p, 1, &row, err);
+	if (rc == 0) {
+		warn(r, "no pending appointment to cancel for %s", link);
+	}
+	if (rc <= 0) {
+		gmhook__row_clear(&row);
+		return rc;
+	}
+	snprintf(recid, sizeof(recid), "%s", row.cols[0] ? row.cols[0] : "");
+	gmhook__row_clear(&row);
+	p[0] = p_text(recid);
+	rc = exec(r, sql_delete, p, 1, NULL, err);
+	if (rc == 0) {
+		warn(r, "the appointment for %s was already removed from CAL", link);
+	} else if (rc > 0) {
+		record(r, "CAL", recid, "delete");
+	}
+	p[0] = p_text(link);
+	if (rc >= 0) {
+		rc = exec(r, sql_unlink, p, 1, NULL, err);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ==== note.add ==== */
+
+/* NOTES rows are HTML (EXT 'html'); escape the text and keep its lines. */
+static char *note_html(const char *text)
+{
+	struct gmhook__buf b = { 0 };
+	const char *p;
+
+	for (p = text; *p; p++) {
+		switch (*p) {
+		case '&':
+			gmhook__buf_adds(&b, "&amp;");
+			break;
+		case '<':
+			gmhook__buf_adds(&b, "&lt;");
+			break;
+		case '>':
+			gmhook__buf_adds(&b, "&gt;");
+			break;
+		case '\r':
+			break;
+		case '\n':
+			gmhook__buf_adds(&b, "<br>");
+			break;
+		default:
+			gmhook__buf_addc(&b, *p);
+		}
+	}
+	return gmhook__buf_steal(&b);
+}
+
+static int do_note_add(struct run *r, json_object *action,
+		       struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO NOTES (CREATEDDATE, USERID, MODIFIEDDATE, MODIFIEDBY,"
+		" LOPRECID, ACCOUNTNO, NOTE, RECTYPE, EXT, RECID)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, 'C1', 'html', ?)";
+	struct gmhook__param p[8];
+	const char *text;
+	char *html;
+	char recid[16];
+	int rc;
+
+	rc = field(&text, r, action, "text", 0, true, err);
+	if (rc < 0) {
+		return rc;
+	}
+	html = note_html(text);
+	if (!html) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+					 "out of memory");
+	}
+	gmhook__recid(recid, r->now);
+	p[0] = p_datetime(&r->now_tm);
+	p[1] = p_text(r->ctx->user);
+	p[2] = p_datetime(&r->now_tm);
+	p[3] = p_text(r->ctx->user);
+	p[4] = p_text(r->contact_recid);
+	p[5] = p_text(r->accountno);
+	p[6] = p_text(html);
+	p[7] = p_text(recid);
+	rc = exec(r, sql, p, 8, NULL, err);
+	free(html);
+	if (rc >= 0) {
+		record(r, "NOTES", recid, "insert");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ==== Events ==== */
+
+static const struct {
+	const char *name;
+	int (*apply)(struct run *r, json_object *action,
+		     struct gmhook_error *err);
+	bool needs_contact;
+} actions[] = {
+	{ "contact.upsert", do_contact_upsert, false },
+	{ "email.add", do_email_add, true },
+	{ "history.add", do_history_add, true },
+	{ "calendar.schedule", do_calendar_schedule, true },
+	{ "calendar.cancel", do_calendar_cancel, false },
+	{ "note.add", do_note_add, true },
+};
+
+static int apply_action(struct run *r, json_object *action,
+			struct gmhook_error *err)
+{
+	const char *name = gmhook__get_str(action, "/action");
+	size_t i;
+
+	for (i = 0; name && i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(actions[i].name, name) != 0) {
+			continue;
+		}
+		if (actions[i].needs_contact && !r->have_contact) {
+			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT,
+						 r->path, "%s needs a contact.upsert before it", name);
+		}
+		return actions[i].apply(r, action, err);
+	}
+	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
+				 "unknown action '%s'", name ? name : "(none)");
+}
+
+/* The ledger key of an event: its id, or the id's digest when long. */
+static void ledger_id(char out[LEDGER_ID_MAX + 1], const char *id)
+{
+	char hex[65];
+
+	if (strlen(id) <= LEDGER_ID_MAX) {
+		snprintf(out, LEDGER_ID_MAX + 1, "%s", id);
+		return;
+	}
+	gmhook__sha256_hex(id, strlen(id), hex);
+	snprintf(out, LEDGER_ID_MAX + 1, "sha256:%s", hex);
+}
+
+/* The first result of an event already in the ledger, as "duplicate". */
+static int ledger_lookup(json_object **out, struct run *r, const char *source,
+			 const char *id, struct gmhook_error *err)
+{
+	static const char sql[] =
+		"SELECT RESULT FROM GMHOOK_LEDGER WHERE SOURCE = ?"
+		" AND EVENTID = ?";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[2];
+	json_object *first = NULL;
+	int rc;
+
+	*out = NULL;
+	p[0] = p_text(source);
+	p[1] = p_text(id);
+	rc = gmhook__db_exec(r->db, sql, p, 2, &row, err);
+	if (rc > 0) {
+		first = row.cols[0] ? json_tokener_parse(row.cols[0]) : NULL;
+		if (!first) {
+			first = json_object_new_object();
+		}
+		json_object_object_add(first, "status",
+				       json_object_new_string("duplicate"));
+		*out = first;
+	}
+	gmhook__row_clear(&row);
+	return rc;
+}
+
+static int ledger_insert(struct run *r, const char *source, const char *id,
+			 const char *type, const char *received,
+			 json_object *entry, struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO GMHOOK_LEDGER (SOURCE, EVENTID, EVENTTYPE, RECEIVED,"
+		" COMMITTED, ACCOUNTNO, RESULT) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	struct gmhook__param p[7];
+	struct tm rtm = r->now_tm;
+	int64_t t;
+
+	if (received && gmhook__time_parse(received, &t)) {
+		gmhook__time_local(t, &rtm);
+	}
+	p[0] = p_text(source);
+	p[1] = p_text(id);
+	p[2] = p_text(type);
+	p[3] = p_datetime(&rtm);
+	p[4] = p_datetime(&r->now_tm);
+	p[5] = p_text(r->accountno);
+	p[6] = p_text(json_object_to_json_string_ext(
+		entry, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	return exec(r, sql, p, 7, NULL, err);
+}
+
+static json_object *entry_new(struct run *r, json_object *ev)
+{
+	json_object *entry = json_object_new_object();
+	json_object *v = NULL;
+
+	if (!entry) {
+		return NULL;
+	}
+	if (json_object_object_get_ex(ev, "type", &v)) {
+		json_object_object_add(entry, "type", json_object_get(v));
+	}
+	if (json_object_object_get_ex(ev, "id", &v)) {
+		json_object_object_add(entry, "id", json_object_get(v));
+	}
+	r->records = json_object_new_array();
+	r->warnings = json_object_new_array();
+	json_object_object_add(entry, "records", r->records);
+	json_object_object_add(entry, "warnings", r->warnings);
+	if (json_object_object_get_ex(ev, "warnings", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		size_t i;
+
+		for (i = 0; i < json_object_array_length(v); i++) {
+			json_object_array_add(r->warnings,
+					      json_object_get(json_object_array_get_idx(v, i)));
+		}
+	}
+	if (r->dry_run) {
+		r->sql = json_object_new_array();
+		json_object_object_add(entry, "sql", r->sql);
+	}
+	return entry;
+}
+
+static int apply_event(struct run *r, json_object *ev, size_t index,
+		       json_object *entry, struct gmhook_error *err)
+{
+	json_object *list = gmhook__get(ev, "/actions");
+	size_t i;
+	int rc = 0;
+
+	if (!json_object_is_type(list, json_type_array)) {
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "",
+					 "/events/%zu/actions must be an array", index);
+	}
+	for (i = 0; rc == 0 && i < json_object_array_length(list); i++) {
+		snprintf(r->path, sizeof(r->path), "/events/%zu/actions/%zu",
+			 index, i);
+		rc = apply_action(r, json_object_array_get_idx(list, i), err);
+	}
+	if (rc == 0) {
+		json_object_object_add(entry, "accountno",
+				       json_object_new_string(r->accountno));
+	}
+	return rc;
+}
+
+static void reset_event(struct run *r)
+{
+	r->accountno[0] = '\0';
+	r->contact_recid[0] = '\0';
+	r->contact_name[0] = '\0';
+	r->have_contact = false;
+}
+
+/*
+ * One event in one transaction: ledger check, actions, ledger row,
+ * commit. Any failure rolls the whole event back.
+ */
+static int commit_event(json_object **out, struct run *r, const char *source,
+			const char *received, json_object *ev, size_t index,
+			struct gmhook_error *err)
+{
+	const char *id = gmhook__get_str(ev, "/id");
+	const char *status = gmhook__get_str(ev, "/status");
+	json_object *entry = NULL;
+	char key[LEDGER_ID_MAX + 1];
+	int rc;
+
+	if (!id) {
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "",
+					 "/events/%zu has no id", index);
+	}
+	ledger_id(key, id);
+	reset_event(r);
+	rc = ledger_lookup(out, r, source, key, err);
+	if (rc != 0) {
+		(void) gmhook__db_rollback(r->db, NULL);
+		return rc < 0 ? rc : 0;
+	}
+	entry = entry_new(r, ev);
+	if (!entry) {
+		(void) gmhook__db_rollback(r->db, NULL);
+		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+					 "out of memory");
+	}
+	if (status && strcmp(status, "ignored") == 0) {
+		json_object_object_add(entry, "status",
+				       json_object_new_string("ignored"));
+	} else {
+		rc = apply_event(r, ev, index, entry, err);
+		json_object_object_add(entry, "status",
+				       json_object_new_string(r->dry_run ? "dry-run" : "committed"));
+	}
+	if (rc >= 0) {
+		rc = ledger_insert(r, source, key, gmhook__get_str(ev, "/type"),
+				   received, entry, err);
+	}
+	if (rc >= 0) {
+		rc = r->dry_run ? gmhook__db_rollback(r->db, err)
+				: gmhook__db_commit(r->db, err);
+	}
+	if (rc < 0) {
+		(void) gmhook__db_rollback(r->db, NULL);
+		json_object_put(entry);
+		return rc;
+	}
+	*out = entry;
+	return 0;
+}
+
+/* A unique-key violation on the ledger means another process committed
+ * the same event first: answer with its result. */
+static int commit_event_once(json_object **out, struct run *r,
+			     const char *source, const char *received,
+			     json_object *ev, size_t index,
+			     struct gmhook_error *err)
+{
+	char key[LEDGER_ID_MAX + 1];
+	int rc;
+
+	rc = commit_event(out, r, source, received, ev, index, err);
+	if (rc == GMHOOK_EDB && err && strncmp(err->sqlstate, "23", 2) == 0) {
+		ledger_id(key, gmhook__get_str(ev, "/id"));
+		rc = ledger_lookup(out, r, source, key, err);
+		(void) gmhook__db_rollback(r->db, NULL);
+		if (rc > 0) {
+			return 0;
+		}
+		return rc < 0 ? rc
+			      : gmhook__error_set(err, GMHOOK_EDB, COMMIT, "",
+						  "unique key violation outside the ledger");
+	}
+	return rc;
+}
+
+static void run_init(struct run *r, struct gmhook_ctx *ctx,
+		     struct gmhook__db *db)
+{
+	memset(r, 0, sizeof(*r));
+	r->ctx = ctx;
+	r->db = db;
+	r->dry_run = ctx->opts.dry_run != 0;
+	r->now = gmhook__now(ctx);
+	gmhook__time_local(r->now, &r->now_tm);
+	strftime(r->date, sizeof(r->date), "%Y-%m-%d", &r->now_tm);
+	strftime(r->hhmm, sizeof(r->hhmm), "%H:%M", &r->now_tm);
+}
+
+static const char *overall_status(json_object *events)
+{
+	const char *first = NULL;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(events); i++) {
+		const char *s = gmhook__get_str(
+			json_object_array_get_idx(events, i), "/status");
+
+		if (!first) {
+			first = s;
+		} else if (s && strcmp(s, first) != 0) {
+			return "mixed";
+		}
+	}
+	return first ? first : "ignored";
+}
+
+static int check_ledger_table(struct gmhook__db *db, struct gmhook_error *err)
+{
+	int rc = gmhook__db_table_exists(db, "GMHOOK_LEDGER", err);
+
+	if (rc == 0) {
+		return gmhook__error_set(err, GMHOOK_ECONFIG, COMMIT, "",
+					 "the database has no GMHOOK_LEDGER table; run gmhook init-db first");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int commit_all(struct run *r, const struct gmhook_plan *plan,
+		      json_object *out_events, struct gmhook_error *err)
+{
+	json_object *events = gmhook__get(plan->doc, "/events");
+	const char *source = gmhook__get_str(plan->doc, "/source");
+	const char *received = gmhook__get_str(plan->doc, "/received");
+	json_object *entry;
+	size_t i;
+	int rc;
+
+	if (!source) {
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "/source",
+					 "the plan names no source");
+	}
+	for (i = 0; i < json_object_array_length(events); i++) {
+		entry = NULL;
+		rc = commit_event_once(&entry, r, source, received,
+				       json_object_array_get_idx(events, i), i,
+				       err);
+		if (rc < 0) {
+			return rc;
+		}
+		json_object_array_add(out_events, entry); /* steals entry */
+	}
+	return 0;
+}
+
+GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
+			     const struct gmhook_plan *plan,
+			     struct gmhook_error *err)
+{
+	struct gmhook_result *result = NULL;
+	json_object *doc = NULL;
+	json_object *events;
+	struct gmhook__db *db;
+	struct run r;
+	int rc;
+
+	if (!out || !ctx || !plan) {
+		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
+					 "out, ctx and plan must not be NULL");
+	}
+	rc = gmhook__ctx_db(&db, ctx, err);
+	if (rc == 0) {
+		rc = check_ledger_table(db, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	run_init(&r, ctx, db);
+	doc = json_object_new_object();
+	events = json_object_new_array();
+	result = calloc(1, sizeof(*result));
+	if (!doc || !events || !result) {
+		json_object_put(events);
+		rc = gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+				       "out of memory");
+		goto out;
+	}
+	json_object_object_add(doc, "gmhook", json_object_new_string("result"));
+	json_object_object_add(doc, "version", json_object_new_int(1));
+	json_object_object_add(doc, "events", events); /* steals events */
+	rc = commit_all(&r, plan, events, err);
+	if (rc < 0) {
+		goto out;
+	}
+	json_object_object_add(doc, "status",
+			       json_object_new_string(overall_status(events)));
+	json_object_object_add(
+		doc, "accountno",
+		json_object_get(gmhook__get(doc, "/events/0/accountno")));
+	result->doc = doc;
+	doc = NULL;
+	*out = result;
+	result = NULL;
+out:
+	json_object_put(doc);
+	free(result);
+	return rc;
+}

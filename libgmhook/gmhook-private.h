@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal definitions shared by the files of libgmhook: the structures
+ * behind the public handles, the source-module interface, the form and
+ * multipart decoders, the database layer and the small helpers. Nothing
+ * here is API; names with a gmhook__ prefix are hidden from the shared
+ * object and reachable only by the unit tests, which link the static core.
+ */
+#ifndef GMHOOK_PRIVATE_H
+#define GMHOOK_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "gmhook/gmhook.h"
+
+#define GMHOOK_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ==== Context, errors, logging ==== */
+
+struct gmhook__db;
+
+struct gmhook_ctx {
+	struct gmhook_options opts; /* strings point into the copies below */
+	char *db_string;
+	char *user;
+	char *owner;
+	char *source_label;
+	char *merge_codes;
+	gmhook_log_fn log_fn;
+	int log_level;
+	void *log_userdata;
+	struct gmhook__db *db; /* NULL until a call needs the database */
+	int64_t fixed_now;     /* tests: non-zero replaces time(NULL) */
+};
+
+int gmhook__error_set(struct gmhook_error *err, int code, int stage,
+		      const char *path, const char *fmt, ...)
+	GMHOOK_PRINTF(5, 6);
+
+void gmhook__log(struct gmhook_ctx *ctx, int level, const char *fmt, ...)
+	GMHOOK_PRINTF(3, 4);
+
+#define log_error(ctx, ...) gmhook__log((ctx), GMHOOK_LOG_ERROR, __VA_ARGS__)
+#define log_warn(ctx, ...)  gmhook__log((ctx), GMHOOK_LOG_WARN, __VA_ARGS__)
+#define log_info(ctx, ...)  gmhook__log((ctx), GMHOOK_LOG_INFO, __VA_ARGS__)
+#define log_debug(ctx, ...) gmhook__log((ctx), GMHOOK_LOG_DEBUG, __VA_ARGS__)
+
+/* The current time, Unix seconds (ctx->fixed_now when set). */
+int64_t gmhook__now(const struct gmhook_ctx *ctx);
+
+/* ==== JSON pointers (RFC 6901) ==== */
+
+/*
+ * Append one reference token to the pointer in @p buf (size @p size),
+ * escaping '~' as "~0" and '/' as "~1". A pointer that would not fit is
+ * cut at a token boundary and ends in "/..."; returns false then.
+ */
+bool gmhook__path_push(char *buf, size_t size, const char *token);
+bool gmhook__path_push_index(char *buf, size_t size, size_t index);
+
+/* Join @p prefix and @p suffix pointers into @p buf. */
+void gmhook__path_join(char *buf, size_t size, const char *prefix,
+		       const char *suffix);
+
+/* ==== Growable string ==== */
+
+struct gmhook__buf {
+	char *data; /* always NUL-terminated once anything was added */
+	size_t len;
+	size_t cap;
+	bool failed; /* an allocation failed; data is unchanged since */
+};
+
+void gmhook__buf_add(struct gmhook__buf *b, const char *s, size_t n);
+void gmhook__buf_adds(struct gmhook__buf *b, const char *s);
+void gmhook__buf_addf(struct gmhook__buf *b, const char *fmt, ...)
+	GMHOOK_PRINTF(2, 3);
+void gmhook__buf_addc(struct gmhook__buf *b, char c);
+/* Hand the string to the caller (free()); the buffer becomes empty. */
+char *gmhook__buf_steal(struct gmhook__buf *b);
+void gmhook__buf_free(struct gmhook__buf *b);
+
+/* ==== Text and time helpers (util.c) ==== */
+
+/* Byte offset of the first invalid UTF-8 sequence, or -1 when valid. */
+long gmhook__utf8_invalid_at(const char *s, size_t len);
+
+/* Length of the longest prefix of @p s of at most @p max characters
+ * (code points) that ends on a character boundary, in bytes. */
+size_t gmhook__utf8_prefix(const char *s, size_t max_chars);
+size_t gmhook__utf8_chars(const char *s);
+
+/* A plausible single e-mail address (RFC 5321 size limits, one '@',
+ * a dotted domain, no spaces or controls). */
+bool gmhook__email_valid(const char *s);
+
+/* Parse an ISO 8601 / RFC 3339 date-time with optional fraction and zone
+ * ("2023-07-25T16:30:00.000000Z", "2018-02-01T10:15:00+00:00"). No zone
+ * means UTC. Returns false on any other shape or an impossible date. */
+bool gmhook__time_parse(const char *s, int64_t *out);
+
+/* Format @p t as "YYYY-MM-DDTHH:MM:SSZ" into @p buf (at least 21 bytes). */
+void gmhook__time_format_utc(int64_t t, char *buf, size_t size);
+
+/* Break @p t into the GoldMine server's local time (the process's TZ). */
+void gmhook__time_local(int64_t t, struct tm *out);
+
+char *gmhook__strdup(const char *s);
+bool gmhook__str_ieq(const char *a, const char *b);
+void gmhook__str_upper(char *s);
+
+/* Lower-case hex SHA-256 of @p data into @p hex (65 bytes). */
+void gmhook__sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* base64 (standard alphabet, padded); caller frees. NULL on ENOMEM. */
+char *gmhook__base64_encode(const void *data, size_t len);
+/* Decode base64; *out malloc'd (caller frees). false on bad input. */
+bool gmhook__base64_decode(const char *s, unsigned char **out,
+			   size_t *out_len);
+
+/* ==== GoldMine identifiers (ids.c) ==== */
+
+/* A new 20-character ACCOUNTNO for a contact named @p name at time @p t:
+ * date with the decade as a letter, seconds since midnight, 6 random
+ * characters, the first 3 characters of the name. @p out has 21 bytes. */
+void gmhook__accountno(char out[21], int64_t t, const char *name);
+
+/* A new 15-character RECID: time-ordered head, random tail, no quotes.
+ * @p out has 16 bytes. */
+void gmhook__recid(char out[16], int64_t t);
+
+/* ==== Decoders (form.c, multipart.c) ==== */
+
+struct gmhook__limits {
+	uint32_t max_depth;
+	uint32_t max_fields;
+};
+
+/*
+ * Decode an application/x-www-form-urlencoded body into a new JSON object.
+ * '+' is a space, %XX a byte; a bad escape is an error with its byte
+ * offset. Keys follow the PHP/qs conventions: a repeated plain key becomes
+ * an array of its values in order; "a[]" appends to array "a"; "a[b][c]"
+ * nests objects; "a[0]" is a key "0" of object "a". Values are strings.
+ * Decoded keys and values must be valid UTF-8 (EPARSE, naming the key).
+ * Errors: GMHOOK_EPARSE (path "" and the byte offset in the message),
+ * GMHOOK_ETOOBIG (depth or field count), GMHOOK_ENOMEM.
+ */
+int gmhook__form_decode(json_object **out, const char *body, size_t len,
+			const struct gmhook__limits *limits,
+			struct gmhook_error *err);
+
+/*
+ * Decode a multipart/form-data body (RFC 7578) with @p boundary into a new
+ * JSON object built like gmhook__form_decode() from the part names (so
+ * "a[]" and "a[b]" names nest the same way). Text parts give their value
+ * as a string; a part with a filename gives an object {"filename": ...,
+ * "content_type": ..., "size": N} and its bytes are not kept. CRLF and bare
+ * LF line ends are both accepted. Errors as gmhook__form_decode(), with
+ * the byte offset of the fault in the message.
+ */
+int gmhook__multipart_decode(json_object **out, const char *body, size_t len,
+			     const char *boundary,
+			     const struct gmhook__limits *limits,
+			     struct gmhook_error *err);
+
+/* ==== Events, plans, results ==== */
+
+enum gmhook__format {
+	GMHOOK__FORMAT_JSON = 1,
+	GMHOOK__FORMAT_FORM = 2,
+	GMHOOK__FORMAT_MULTIPART = 3,
+};
+
+/*
+ * The JSON form of an event is its whole state:
+ * {"gmhook": "event", "version": 1, "source": ..., "format": "json",
+ *  "content_type": ..., "received": "...Z", "headers": [[name, value]...],
+ *  "raw": base64 of the body, "body": decoded body,
+ *  "events": [{"type", "id", "time", "pointer", "data"}...]}
+ * where "pointer" locates the event's data inside "body" ("" or "/3") and
+ * "data" is a reference to that part of "body" (shared, not copied).
+ */
+struct gmhook_event {
+	json_object *doc;
+	unsigned char *raw; /* the body as received */
+	size_t raw_len;
+	bool validated;
+};
+
+/*
+ * {"gmhook": "plan", "version": 1, "source": ..., "events": [{"type", "id",
+ *  "time", "status": "ok"|"ignored", "warnings": [...], "actions": [...]}]}
+ */
+struct gmhook_plan {
+	json_object *doc;
+};
+
+/*
+ * {"gmhook": "result", "version": 1, "status": ..., "accountno": ...,
+ *  "events": [{"type", "id", "status", "accountno", "records": [...],
+ *  "warnings": [...], "sql": [...] (dry run)}]}
+ */
+struct gmhook_result {
+	json_object *doc;
+};
+
+/* A delivery as the source modules see it during parse. */
+struct gmhook__delivery {
+	const struct gmhook_request *req;
+	int format;               /* enum gmhook__format */
+	const char *media_type;   /* lower case, parameters removed */
+	json_object *body;        /* decoded body (borrowed) */
+};
+
+/* Case-insensitive header lookup; NULL when absent. */
+const char *gmhook__header(const struct gmhook_request *req,
+			   const char *name);
+
+/* Look up a JSON pointer in @p root; NULL when absent. Borrowed. */
+json_object *gmhook__get(json_object *root, const char *pointer);
+
+/* The string at @p pointer, or NULL when absent, null or not a string. */
+const char *gmhook__get_str(json_object *root, const char *pointer);
+
+/* ==== Sources ==== */
+
+/* One event of a delivery while a source module works on it. */
+struct gmhook__item {
+	json_object *data;   /* the event's part of the body (borrowed) */
+	const char *pointer; /* where @data sits in the body: "" or "/3" */
+	json_object *meta;   /* the event's entry in the event doc */
+};
+
+struct gmhook__plan_builder;
+
+struct gmhook__source {
+	const char *name;
+	const char *description;
+	/* default CONTACT1.SOURCE label, at most 20 characters */
+	const char *label;
+	/* 0: not this source .. 100: certain (a provider header) */
+	int (*detect)(const struct gmhook__delivery *d);
+	/* Set "type", "id" and "time" in item->meta. */
+	int (*extract)(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
+		       struct gmhook__item *item, struct gmhook_error *err);
+	/* Check required fields and formats of one event. */
+	int (*validate)(struct gmhook_ctx *ctx, struct gmhook__item *item,
+			struct gmhook_error *err);
+	/* Emit the event's actions. */
+	int (*map)(struct gmhook_ctx *ctx, struct gmhook__item *item,
+		   struct gmhook__plan_builder *pb, struct gmhook_error *err);
+};
+
+const struct gmhook__source *gmhook__source_find(const char *name);
+const struct gmhook__source *gmhook__source_detect(
+	const struct gmhook__delivery *d);
+
+/* Shared checks for source validators (validate.c). @p pointer is
+ * relative to the event's data; errors name the full path in the body. */
+int gmhook__validate_email(const struct gmhook__item *item,
+			   const char *pointer, bool required,
+			   struct gmhook_error *err);
+int gmhook__validate_time(const struct gmhook__item *item,
+			  const char *pointer, bool required,
+			  struct gmhook_error *err);
+
+extern const struct gmhook__source gmhook__source_calendly;
+extern const struct gmhook__source gmhook__source_webform;
+
+/* ==== Plan building (map.c) ==== */
+
+/*
+ * Start a new action named @p name in the current event of @p pb. The
+ * action is owned by the plan.
+ */
+json_object *gmhook__plan_action(struct gmhook__plan_builder *pb,
+				 const char *name);
+
+/*
+ * Set @p key of @p obj to @p value cut to @p max characters (0: no
+ * limit). A cut adds a warning naming @p column and @p source_path, or
+ * fails with GMHOOK_EVALIDATE when the overflow option is "reject".
+ * A NULL @p value sets nothing and succeeds.
+ */
+int gmhook__plan_set(struct gmhook__plan_builder *pb, json_object *obj,
+		     const char *key, const char *value, size_t max,
+		     const char *column, const char *source_path,
+		     struct gmhook_error *err);
+
+void gmhook__plan_warn(struct gmhook__plan_builder *pb, const char *fmt, ...)
+	GMHOOK_PRINTF(2, 3);
+
+/* Mark the current event "ignored" with a reason. */
+void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason);
+
+/* Set @p date_key ("YYYY-MM-DD") and @p time_key ("HH:MM", may be NULL)
+ * of @p obj from @p t in the GoldMine server's local time. */
+void gmhook__plan_set_when(json_object *obj, const char *date_key,
+			   const char *time_key, int64_t t);
+
+/* Who an event is about. Pointers are relative to the event's data and
+ * are used in warnings and errors; any value may be NULL. */
+struct gmhook__person {
+	const char *email;
+	const char *name;
+	const char *name_path;
+	const char *first;
+	const char *last;
+	const char *last_path;
+	const char *phone;
+	const char *phone_path;
+	const char *company;
+	const char *company_path;
+};
+
+/* Emit contact.upsert (matched on the e-mail address) and email.add for
+ * @p p. CONTACT is the full name (or first + last), LASTNAME the last name
+ * (or the full name's last word); new contacts get SOURCE = @p label
+ * unless the context names another. */
+int gmhook__plan_person(struct gmhook__plan_builder *pb,
+			const struct gmhook__item *item,
+			const struct gmhook__person *p, const char *label,
+			struct gmhook_error *err);
+
+/* GoldMine column sizes (characters) used for truncation; 0 = unknown. */
+size_t gmhook__column_size(const char *table, const char *column);
+
+/* ==== Database layer (odbc.c is the only file that includes <sql.h>) ==== */
+
+enum gmhook__dialect {
+	GMHOOK__DIALECT_SQLITE = 1,
+	GMHOOK__DIALECT_POSTGRESQL = 2,
+	GMHOOK__DIALECT_MSSQL = 3,
+	GMHOOK__DIALECT_OTHER = 4,
+};
+
+enum gmhook__ptype {
+	GMHOOK__P_NULL = 0,
+	GMHOOK__P_TEXT = 1,      /* .s, UTF-8 */
+	GMHOOK__P_INT = 2,       /* .i */
+	GMHOOK__P_TIMESTAMP = 3, /* .ts (a date at midnight, or a date-time) */
+	GMHOOK__P_DOUBLE = 4,    /* .d */
+};
+
+struct gmhook__param {
+	int type;
+	const char *s;
+	int64_t i;
+	double d;
+	struct tm ts; /* tm_year is years since 1900, as in <time.h> */
+};
+
+/* A fetched row: every column as a malloc'd string, NULL for SQL NULL. */
+struct gmhook__row {
+	char **cols;
+	size_t n_cols;
+};
+
+void gmhook__row_clear(struct gmhook__row *row);
+
+/*
+ * Turn the --db value into an ODBC connection string: a string with '='
+ * is used as it is; a name ending in ".db", ".sqlite" or ".sqlite3" or
+ * containing '/' is a SQLite file ("Driver=SQLite3;Database=<file>");
+ * anything else is a DSN ("DSN=<name>"). Caller frees.
+ */
+char *gmhook__db_connection_string(const char *db);
+
+/*
+ * Connect with autocommit off and the context's login timeout. Failure to
+ * reach the server (SQLSTATE class 08, HYT00/HYT01, or a file that cannot
+ * be opened) is GMHOOK_EUNAVAIL; anything else GMHOOK_EDB. Messages never
+ * contain the connection string's password.
+ */
+int gmhook__db_open(struct gmhook__db **out, struct gmhook_ctx *ctx,
+		    const char *connection, struct gmhook_error *err);
+void gmhook__db_close(struct gmhook__db *db);
+int gmhook__db_dialect(const struct gmhook__db *db);
+
+/*
+ * Run @p sql with @p n parameters bound in order (parameter binding only).
+ * Statements are prepared once per connection and kept in a cache keyed
+ * by their text. When @p row is not NULL, the first result row is fetched
+ * into it and the return value is 1 (a row) or 0 (none); otherwise the
+ * number of rows affected is returned (0 or more). Errors are negative:
+ * GMHOOK_EDB with sqlstate/native filled, GMHOOK_EUNAVAIL when the
+ * connection is lost, and a unique-key violation is GMHOOK_EDB with a
+ * sqlstate starting "23".
+ */
+int gmhook__db_exec(struct gmhook__db *db, const char *sql,
+		    const struct gmhook__param *params, size_t n,
+		    struct gmhook__row *row, struct gmhook_error *err);
+
+/* Run a statement without parameters or caching (DDL). */
+int gmhook__db_exec_direct(struct gmhook__db *db, const char *sql,
+			   struct gmhook_error *err);
+
+int gmhook__db_commit(struct gmhook__db *db, struct gmhook_error *err);
+int gmhook__db_rollback(struct gmhook__db *db, struct gmhook_error *err);
+
+/* Does the table exist? (catalog lookup) */
+int gmhook__db_table_exists(struct gmhook__db *db, const char *table,
+			    struct gmhook_error *err);
+
+/* schema.c: the DDL lists (NULL-terminated, with @TS@ and @MEMO@
+ * placeholders) and their text for a dialect (caller frees). */
+const char *const *gmhook__schema_statements(bool ledger_only);
+char *gmhook__schema_sql(const char *ddl, int dialect);
+
+/* Connect ctx->db on first use. */
+int gmhook__ctx_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
+		   struct gmhook_error *err);
+
+#endif

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stage 3, map: a validated event becomes a plan, an ordered list of
+ * GoldMine actions per event (contact.upsert, email.add, history.add,
+ * calendar.schedule, calendar.cancel, note.add). The source module decides
+ * the actions; this file holds the plan builder that cuts every value to
+ * its GoldMine column and records each cut as a warning.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gmhook-private.h"
+
+#define MAP GMHOOK_STAGE_MAP
+
+struct gmhook__plan_builder {
+	struct gmhook_ctx *ctx;
+	json_object *event; /* the plan's entry for the current event */
+	json_object *actions;
+	json_object *warnings;
+};
+
+json_object *gmhook__plan_action(struct gmhook__plan_builder *pb,
+				 const char *name)
+{
+	json_object *action = json_object_new_object();
+
+	if (!action) {
+		return NULL;
+	}
+	json_object_object_add(action, "action", json_object_new_string(name));
+	json_object_array_add(pb->actions, action); /* steals action */
+	return action;
+}
+
+void gmhook__plan_warn(struct gmhook__plan_builder *pb, const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	json_object_array_add(pb->warnings, json_object_new_string(message));
+	log_warn(pb->ctx, "%s", message);
+}
+
+void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason)
+{
+	json_object_object_add(pb->event, "status",
+			       json_object_new_string("ignored"));
+	json_object_object_add(pb->event, "reason",
+			       json_object_new_string(reason));
+}
+
+int gmhook__plan_set(struct gmhook__plan_builder *pb, json_object *obj,
+		     const char *key, const char *value, size_t max,
+		     const char *column, const char *source_path,
+		     struct gmhook_error *err)
+{
+	size_t chars;
+	size_t cut;
+
+	if (!value) {
+		return 0;
+	}
+	chars = gmhook__utf8_chars(value);
+	if (max == 0 || chars <= max) {
+		json_object_object_add(obj, key, json_object_new_string(value));
+		return 0;
+	}
+	if (pb->ctx->opts.overflow == GMHOOK_OVERFLOW_REJECT) {
+		return gmhook__error_set(err, GMHOOK_EVALIDATE, MAP,
+					 source_path ? source_path : "",
+					 "%zu characters do not fit %s (%zu)", chars, column, max);
+	}
+	cut = gmhook__utf8_prefix(value, max);
+	json_object_object_add(obj, key, json_object_new_string_len(value,
+								    (int) cut));
+	gmhook__plan_warn(pb, "%s: %s cut from %zu to %zu characters to fit %s",
+			  source_path && source_path[0] ? source_path : "/",
+			  key, chars, max, column);
+	return 0;
+}
+
+static json_object *plan_event_new(json_object *meta)
+{
+	json_object *entry = json_object_new_object();
+	static const char *const keys[] = { "type", "id", "time", "pointer" };
+	size_t i;
+
+	if (!entry) {
+		return NULL;
+	}
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_object *v = NULL;
+
+		if (json_object_object_get_ex(meta, keys[i], &v) && v) {
+			/* The plan takes its own reference. */
+			json_object_object_add(entry, keys[i],
+					       json_object_get(v));
+		}
+	}
+	json_object_object_add(entry, "status", json_object_new_string("ok"));
+	return entry;
+}
+
+static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
+		   json_object *body, json_object *meta, json_object *out_events,
+		   struct gmhook_error *err)
+{
+	struct gmhook__plan_builder pb = { ctx, NULL, NULL, NULL };
+	struct gmhook__item item;
+
+	pb.event = plan_event_new(meta);
+	pb.actions = json_object_new_array();
+	pb.warnings = json_object_new_array();
+	if (!pb.event || !pb.actions || !pb.warnings) {
+		json_object_put(pb.event);
+		json_object_put(pb.actions);
+		json_object_put(pb.warnings);
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	json_object_object_add(pb.event, "actions", pb.actions);
+	json_object_object_add(pb.event, "warnings", pb.warnings);
+	json_object_array_add(out_events, pb.event); /* steals the entry */
+	item.pointer = gmhook__get_str(meta, "/pointer");
+	item.data = gmhook__get(body, item.pointer);
+	item.meta = meta;
+	return src->map(ctx, &item, &pb, err);
+}
+
+GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
+			  const struct gmhook_event *event,
+			  struct gmhook_error *err)
+{
+	const struct gmhook__source *src;
+	struct gmhook_plan *plan = NULL;
+	json_object *doc = NULL;
+	json_object *events;
+	json_object *in_events;
+	size_t i;
+	int rc = 0;
+
+	if (!out || !ctx || !event) {
+		return gmhook__error_set(err, GMHOOK_EINVAL, MAP, "",
+					 "out, ctx and event must not be NULL");
+	}
+	if (!event->validated) {
+		return gmhook__error_set(err, GMHOOK_EINVAL, MAP, "",
+					 "the event has not been validated");
+	}
+	src = gmhook__source_find(gmhook_event_source(event));
+	if (!src) {
+		return gmhook__error_set(err, GMHOOK_ESOURCE, MAP, "/source",
+					 "unknown source '%s'", gmhook_event_source(event));
+	}
+	doc = json_object_new_object();
+	events = json_object_new_array();
+	plan = calloc(1, sizeof(*plan));
+	if (!doc || !events || !plan) {
+		json_object_put(events);
+		rc = gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+				       "out of memory");
+		goto out;
+	}
+	json_object_object_add(doc, "gmhook", json_object_new_string("plan"));
+	json_object_object_add(doc, "version", json_object_new_int(1));
+	json_object_object_add(doc, "source", json_object_new_string(src->name));
+	json_object_object_add(doc, "received",
+			       json_object_get(gmhook__get(event->doc,
+							   "/received")));
+	json_object_object_add(doc, "events", events); /* steals events */
+	in_events = gmhook__get(event->doc, "/events");
+	for (i = 0; i < json_object_array_length(in_events); i++) {
+		rc = map_one(ctx, src, gmhook__get(event->doc, "/body"),
+			     json_object_array_get_idx(in_events, i), events,
+			     err);
+		if (rc < 0) {
+			goto out;
+		}
+	}
+	plan->doc = doc;
+	doc = NULL;
+	*out = plan;
+	plan = NULL;
+out:
+	json_object_put(doc);
+	free(plan);
+	return rc;
+}
+
+void gmhook__plan_set_when(json_object *obj, const char *date_key,
+			   const char *time_key, int64_t t)
+{
+	struct tm tm;
+	char buf[16];
+
+	gmhook__time_local(t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+	json_object_object_add(obj, date_key, json_object_new_string(buf));
+	if (time_key) {
+		strftime(buf, sizeof(buf), "%H:%M", &tm);
+		json_object_object_add(obj, time_key,
+				       json_object_new_string(buf));
+	}
+}
+
+/* The last word of a full name, for LASTNAME when no last name is given;
+ * NULL for a one-word name. */
+static const char *last_word(const char *name, char *buf, size_t size)
+{
+	const char *end = name + strlen(name);
+	const char *start;
+
+	while (end > name && end[-1] == ' ') {
+		end--;
+	}
+	start = end;
+	while (start > name && start[-1] != ' ') {
+		start--;
+	}
+	if (start == name || end == start) {
+		return NULL;
+	}
+	snprintf(buf, size, "%.*s", (int) (end - start), start);
+	return buf;
+}
+
+static void full_path(char *buf, size_t size, const struct gmhook__item *item,
+		      const char *pointer)
+{
+	gmhook__path_join(buf, size, item->pointer, pointer ? pointer : "");
+}
+
+static int person_contact1(struct gmhook__plan_builder *pb,
+			   const struct gmhook__item *item,
+			   const struct gmhook__person *p, json_object *c1,
+			   struct gmhook_error *err)
+{
+	char name[512];
+	char last[256];
+	char path[256];
+	const char *full = p->name;
+	const char *lastname = p->last;
+	int rc;
+
+	if ((!full || !full[0]) && (p->first || p->last)) {
+		snprintf(name, sizeof(name), "%s%s%s", p->first ? p->first : "",
+			 p->first && p->last ? " " : "",
+			 p->last ? p->last : "");
+		full = name;
+	}
+	if ((!lastname || !lastname[0]) && full) {
+		lastname = last_word(full, last, sizeof(last));
+	}
+	full_path(path, sizeof(path), item, p->name_path);
+	rc = gmhook__plan_set(pb, c1, "CONTACT", full && full[0] ? full : NULL,
+			      40, "CONTACT1.CONTACT", path, err);
+	full_path(path, sizeof(path), item, p->last_path);
+	if (rc == 0) {
+		rc = gmhook__plan_set(pb, c1, "LASTNAME", lastname, 15,
+				      "CONTACT1.LASTNAME", path, err);
+	}
+	full_path(path, sizeof(path), item, p->phone_path);
+	if (rc == 0 && p->phone && p->phone[0]) {
+		rc = gmhook__plan_set(pb, c1, "PHONE1", p->phone, 25,
+				      "CONTACT1.PHONE1", path, err);
+	}
+	full_path(path, sizeof(path), item, p->company_path);
+	if (rc == 0 && p->company && p->company[0]) {
+		rc = gmhook__plan_set(pb, c1, "COMPANY", p->company, 40,
+				      "CONTACT1.COMPANY", path, err);
+	}
+	return rc;
+}
+
+int gmhook__plan_person(struct gmhook__plan_builder *pb,
+			const struct gmhook__item *item,
+			const struct gmhook__person *p, const char *label,
+			struct gmhook_error *err)
+{
+	json_object *upsert = gmhook__plan_action(pb, "contact.upsert");
+	json_object *match = json_object_new_object();
+	json_object *c1 = json_object_new_object();
+	json_object *email;
+	const char *source = pb->ctx->source_label ? pb->ctx->source_label
+						   : label;
+	int rc;
+
+	if (!upsert || !match || !c1) {
+		json_object_put(match);
+		json_object_put(c1);
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	json_object_object_add(upsert, "match", match);
+	json_object_object_add(upsert, "contact1", c1);
+	json_object_object_add(match, "email",
+			       json_object_new_string(p->email));
+	rc = person_contact1(pb, item, p, c1, err);
+	if (rc < 0) {
+		return rc;
+	}
+	/* SOURCE is only written on new contacts (commit knows). */
+	json_object_object_add(upsert, "source",
+			       json_object_new_string(source));
+	email = gmhook__plan_action(pb, "email.add");
+	if (!email) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	json_object_object_add(email, "address",
+			       json_object_new_string(p->email));
+	json_object_object_add(email, "primary", json_object_new_boolean(1));
+	return 0;
+}

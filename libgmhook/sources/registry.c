@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The table of source modules. Adding a provider means adding its module
+ * and one line here; detection asks every module for a score and takes the
+ * highest.
+ */
+#include <string.h>
+
+#include "gmhook-private.h"
+
+static const struct gmhook__source *const sources[] = {
+	&gmhook__source_calendly,
+	&gmhook__source_webform,
+};
+
+#define N_SOURCES (sizeof(sources) / sizeof(sources[0]))
+
+static const char *const source_names[N_SOURCES + 1] = {
+	"calendly",
+	"webform",
+	NULL,
+};
+
+GMHOOK_API const char *const *gmhook_source_names(void)
+{
+	return source_names;
+}
+
+const struct gmhook__source *gmhook__source_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_SOURCES; i++) {
+		if (gmhook__str_ieq(sources[i]->name, name)) {
+			return sources[i];
+		}
+	}
+	return NULL;
+}
+
+const struct gmhook__source *
+gmhook__source_detect(const struct gmhook__delivery *d)
+{
+	const struct gmhook__source *best = NULL;
+	int best_score = 0;
+	size_t i;
+
+	for (i = 0; i < N_SOURCES; i++) {
+		int score = sources[i]->detect(d);
+
+		if (score > best_score) {
+			best = sources[i];
+			best_score = score;
+		}
+	}
+	return best;
+}

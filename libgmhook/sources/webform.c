@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generic web forms: any urlencoded, multipart or flat JSON form post. The
+ * person's fields are found by name, case-insensitively and ignoring
+ * punctuation, under their common aliases ("email", "E-mail",
+ * "your-email", "first_name", "fname" ...). Every field, known or not,
+ * goes into the history notes so nothing the visitor typed is lost. A form
+ * has no event id; the digest of the body stands in for one.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gmhook-private.h"
+
+#define MAP GMHOOK_STAGE_MAP
+
+enum role {
+	ROLE_EMAIL,
+	ROLE_NAME,
+	ROLE_FIRST,
+	ROLE_LAST,
+	ROLE_PHONE,
+	ROLE_COMPANY,
+	ROLE_MESSAGE,
+	ROLE_FORM,
+	ROLE_COUNT,
+};
+
+/* Aliases after normalisation: lower case, letters and digits only. */
+static const char *const aliases[ROLE_COUNT][12] = {
+	[ROLE_EMAIL] = { "email", "emailaddress", "youremail", "mail",
+			 "useremail", "contactemail", "email1", NULL },
+	[ROLE_NAME] = { "name", "fullname", "yourname", "contactname",
+			"customername", NULL },
+	[ROLE_FIRST] = { "firstname", "fname", "first", "givenname",
+			 "forename", NULL },
+	[ROLE_LAST] = { "lastname", "lname", "last", "surname", "familyname",
+			NULL },
+	[ROLE_PHONE] = { "phone", "phonenumber", "telephone", "tel", "mobile",
+			 "mobilephone", "cell", "cellphone", "yourphone",
+			 "phone1", NULL },
+	[ROLE_COMPANY] = { "company", "companyname", "organization",
+			   "organisation", "org", "business", "yourcompany",
+			   NULL },
+	[ROLE_MESSAGE] = { "message", "comments", "comment", "msg", "enquiry",
+			   "inquiry", "yourmessage", "body", "notes",
+			   "question", "details", NULL },
+	[ROLE_FORM] = { "formname", "formtitle", "formid", "form", NULL },
+};
+
+struct fields {
+	const char *key[ROLE_COUNT];
+	const char *value[ROLE_COUNT];
+};
+
+static void normalise(char *out, size_t size, const char *key)
+{
+	size_t n = 0;
+
+	for (; *key && n + 1 < size; key++) {
+		if (isalnum((unsigned char) *key)) {
+			out[n++] = (char) tolower((unsigned char) *key);
+		}
+	}
+	out[n] = '\0';
+}
+
+static int role_of(const char *key)
+{
+	char norm[64];
+	int r;
+	int i;
+
+	normalise(norm, sizeof(norm), key);
+	for (r = 0; r < ROLE_COUNT; r++) {
+		for (i = 0; aliases[r][i]; i++) {
+			if (strcmp(norm, aliases[r][i]) == 0) {
+				return r;
+			}
+		}
+	}
+	return -1;
+}
+
+/* The first non-empty string value for each role among top-level keys. */
+static void find_fields(struct fields *f, json_object *data)
+{
+	memset(f, 0, sizeof(*f));
+	json_object_object_foreach(data, key, value)
+	{
+		int r = role_of(key);
+
+		if (r < 0 || f->key[r]) {
+			continue;
+		}
+		if (json_object_is_type(value, json_type_string) &&
+		    json_object_get_string_len(value) > 0) {
+			f->key[r] = key;
+			f->value[r] = json_object_get_string(value);
+		}
+	}
+}
+
+static int detect(const struct gmhook__delivery *d)
+{
+	struct fields f;
+
+	if (d->format != GMHOOK__FORMAT_JSON) {
+		return 10;
+	}
+	if (!json_object_is_type(d->body, json_type_object)) {
+		return 0;
+	}
+	find_fields(&f, d->body);
+	return f.key[ROLE_EMAIL] ? 20 : 0;
+}
+
+static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
+		   struct gmhook__item *item, struct gmhook_error *err)
+{
+	char iso[32];
+
+	(void) err;
+	gmhook__time_format_utc(d->req->received ? d->req->received
+						 : gmhook__now(ctx),
+				iso, sizeof(iso));
+	json_object_object_add(item->meta, "type",
+			       json_object_new_string("form.submitted"));
+	json_object_object_add(item->meta, "time", json_object_new_string(iso));
+	return 0;
+}
+
+static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
+		    struct gmhook_error *err)
+{
+	struct fields f;
+	char pointer[256] = "";
+
+	(void) ctx;
+	find_fields(&f, item->data);
+	if (!f.key[ROLE_EMAIL]) {
+		return gmhook__error_set(err, GMHOOK_EVALIDATE,
+					 GMHOOK_STAGE_VALIDATE,
+					 item->pointer[0] ? item->pointer : "",
+					 "no e-mail field in the form (looked for email, e-mail, email_address, your-email, mail)");
+	}
+	gmhook__path_push(pointer, sizeof(pointer), f.key[ROLE_EMAIL]);
+	return gmhook__validate_email(item, pointer, true, err);
+}
+
+/* One "name: value" line per field; arrays are joined with ", ", nested
+ * objects are written as compact JSON. */
+static void field_lines(struct gmhook__buf *notes, json_object *data)
+{
+	size_t i;
+
+	json_object_object_foreach(data, key, value)
+	{
+		if (strcmp(key, "_charset_") == 0 ||
+		    json_object_is_type(value, json_type_null)) {
+			continue;
+		}
+		gmhook__buf_addf(notes, "%s: ", key);
+		if (json_object_is_type(value, json_type_string)) {
+			gmhook__buf_adds(notes, json_object_get_string(value));
+		} else if (json_object_is_type(value, json_type_array)) {
+			for (i = 0; i < json_object_array_length(value); i++) {
+				json_object *v =
+					json_object_array_get_idx(value, i);
+
+				gmhook__buf_addf(notes, "%s%s", i ? ", " : "",
+						 json_object_get_string(v));
+			}
+		} else {
+			gmhook__buf_adds(notes,
+					 json_object_to_json_string_ext(
+						 value, JSON_C_TO_STRING_PLAIN |
+							JSON_C_TO_STRING_NOSLASHESCAPE));
+		}
+		gmhook__buf_adds(notes, "\r\n");
+	}
+}
+
+static int add_history(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
+		       struct gmhook__item *item, const struct fields *f,
+		       struct gmhook_error *err)
+{
+	json_object *h = gmhook__plan_action(pb, "history.add");
+	struct gmhook__buf notes = { 0 };
+	char ref[160];
+	int64_t when;
+	int rc;
+
+	if (!h) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	if (!gmhook__time_parse(gmhook__get_str(item->meta, "/time"), &when)) {
+		when = gmhook__now(ctx);
+	}
+	snprintf(ref, sizeof(ref), "Web form: %s",
+		 f->value[ROLE_FORM] ? f->value[ROLE_FORM] : "submitted");
+	json_object_object_add(h, "rectype", json_object_new_string("O"));
+	json_object_object_add(h, "actvcode", json_object_new_string("WEB"));
+	json_object_object_add(h, "resultcode", json_object_new_string("FRM"));
+	gmhook__plan_set_when(h, "ondate", "ontime", when);
+	field_lines(&notes, item->data);
+	if (notes.failed) {
+		gmhook__buf_free(&notes);
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	json_object_object_add(h, "notes",
+			       json_object_new_string(notes.data ? notes.data
+								 : ""));
+	gmhook__buf_free(&notes);
+	rc = gmhook__plan_set(pb, h, "ref", ref, 65, "CONTHIST.REF", NULL, err);
+	return rc;
+}
+
+static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
+	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+{
+	struct gmhook__person person = { 0 };
+	struct fields f;
+	char paths[ROLE_COUNT][128];
+	json_object *note;
+	int r;
+	int rc;
+
+	find_fields(&f, item->data);
+	for (r = 0; r < ROLE_COUNT; r++) {
+		paths[r][0] = '\0';
+		if (f.key[r]) {
+			gmhook__path_push(paths[r], sizeof(paths[r]), f.key[r]);
+		}
+	}
+	person.email = f.value[ROLE_EMAIL];
+	person.name = f.value[ROLE_NAME];
+	person.name_path = paths[ROLE_NAME];
+	person.first = f.value[ROLE_FIRST];
+	person.last = f.value[ROLE_LAST];
+	person.last_path = paths[ROLE_LAST];
+	person.phone = f.value[ROLE_PHONE];
+	person.phone_path = paths[ROLE_PHONE];
+	person.company = f.value[ROLE_COMPANY];
+	person.company_path = paths[ROLE_COMPANY];
+	rc = gmhook__plan_person(pb, item, &person, "Web form", err);
+	if (rc == 0) {
+		rc = add_history(ctx, pb, item, &f, err);
+	}
+	if (rc == 0 && f.value[ROLE_MESSAGE]) {
+		note = gmhook__plan_action(pb, "note.add");
+		if (!note) {
+			return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+						 "out of memory");
+		}
+		json_object_object_add(note, "text",
+				       json_object_new_string(f.value[ROLE_MESSAGE]));
+	}
+	return rc;
+}
+
+const struct gmhook__source gmhook__source_webform = {
+	.name = "webform",
+	.description = "any HTML, urlencoded, multipart or flat JSON form post",
+	.label = "Web form",
+	.detect = detect,
+	.extract = extract,
+	.validate = validate,
+	.map = map,
+};
