@@ -715,6 +715,22 @@ static int insert_link(struct run *r, const char *link, const char *table,
 	return exec(r, sql, p, 5, NULL, err);
 }
 
+static int was_canceled(struct run *r, const char *link,
+			struct gmhook_error *err)
+{
+	static const char sql[] =
+		"SELECT RECID FROM GMHOOK_LINK WHERE LINKKEY = ?"
+		" AND TABLENAME = 'CANCELED'";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[1];
+	int rc;
+
+	p[0] = p_text(link);
+	rc = exec(r, sql, p, 1, &row, err);
+	gmhook__row_clear(&row);
+	return rc;
+}
+
 static int do_calendar_schedule(struct run *r, json_object *action,
 				struct gmhook_error *err)
 {
@@ -739,6 +755,13 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 	}
 	if (rc == 0) {
 		rc = field(&link, r, action, "link", LEDGER_ID_MAX, false, err);
+	}
+	if (rc == 0 && link[0]) {
+		rc = was_canceled(r, link, err);
+		if (rc > 0) {
+			warn(r, "%s was canceled before its booking arrived; no appointment scheduled", link);
+			return 0;
+		}
 	}
 	if (rc < 0) {
 		return rc;
@@ -793,13 +816,18 @@ static int do_calendar_cancel(struct run *r, json_object *action,
 	}
 	p[0] = p_text(link);
 	rc = exec(r, sql_find, p, 1, &row, err);
+	gmhook__row_clear(&row);
 	if (rc == 0) {
+		/* Deliveries can arrive out of order: remember the cancel so
+		 * a late invitee.created does not schedule it again. */
 		warn(r, "no pending appointment to cancel for %s", link);
+		rc = insert_link(r, link, "CANCELED", "", err);
+		return rc < 0 ? rc : 0;
 	}
-	if (rc <= 0) {
-		gmhook__row_clear(&row);
+	if (rc < 0) {
 		return rc;
 	}
+	rc = exec(r, sql_find, p, 1, &row, err);
 	snprintf(recid, sizeof(recid), "%s", row.cols[0] ? row.cols[0] : "");
 	gmhook__row_clear(&row);
 	p[0] = p_text(recid);
