@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
@@ -43,6 +44,11 @@ static int parse_input(struct gmhook_event **event, struct gmhook_ctx *ctx,
 	req.body = body;
 	req.body_len = len;
 	req.content_type = o->content_type;
+	for (size_t i = 0; !req.content_type && i < o->n_headers; i++) {
+		if (strcasecmp(o->headers[i].name, "Content-Type") == 0) {
+			req.content_type = o->headers[i].value;
+		}
+	}
 	req.headers = o->headers;
 	req.n_headers = o->n_headers;
 	req.source = o->source;
