@@ -7,7 +7,6 @@
  * too and is shared with multipart.c through form.h.
  */
 #include <assert.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -46,7 +45,7 @@ struct name_cursor {
 static int fail_nomem(struct gmhook_error *err)
 {
 	return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_PARSE, "",
-				 "out of memory decoding the form");
+	                         "out of memory decoding the form");
 }
 
 /* How much of a field name to quote: at most NAME_SHOWN_MAX bytes, cut on
@@ -115,13 +114,13 @@ static void cursor_next(struct name_cursor *c, char *name, bool *append)
 	*append = false;
 	if (c->segmented && c->depth == 0) {
 		end = (size_t) ((const char *) memchr(c->key, '[', c->len) -
-				c->key);
+		                c->key);
 		c->pos = end;
 	} else if (c->segmented) {
 		start = c->pos + 1;
 		end = (size_t) ((const char *) memchr(c->key + start, ']',
-						      c->len - start) -
-				c->key);
+		                                      c->len - start) -
+		                c->key);
 		c->pos = end + 1;
 		*append = end == start;
 	} else {
@@ -162,11 +161,10 @@ static bool is_container_object(json_object *obj)
 
 static int fail_clash(const struct insertion *ins)
 {
-	return gmhook__error_set(ins->err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-				 ins->path,
-				 "field \"%.*s\" at byte %zu clashes with an earlier field of another shape",
-				 name_shown(ins->key, ins->key_len), ins->key,
-				 ins->offset);
+	return gmhook__error_set(
+	        ins->err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, ins->path,
+	        "field \"%.*s\" at byte %zu clashes with an earlier field of another shape",
+	        name_shown(ins->key, ins->key_len), ins->key, ins->offset);
 }
 
 /*
@@ -174,7 +172,7 @@ static int fail_clash(const struct insertion *ins)
  * NULL. Takes ownership of @p child, also on failure.
  */
 static int attach(json_object *parent, const char *name, json_object *child,
-		  struct gmhook_error *err)
+                  struct gmhook_error *err)
 {
 	int r;
 
@@ -192,7 +190,7 @@ static int attach(json_object *parent, const char *name, json_object *child,
 
 /* Replace member @p name of @p parent, a leaf @p old, by the array [old]. */
 static int promote(json_object **out, json_object *parent, const char *name,
-		   json_object *old, struct gmhook_error *err)
+                   json_object *old, struct gmhook_error *err)
 {
 	json_object *arr = json_object_new_array();
 	int rc;
@@ -218,8 +216,8 @@ static int promote(json_object **out, json_object *parent, const char *name,
 /* A new empty array or object as member @p name of @p parent, or appended
  * to it when @p name is NULL. */
 static int add_container(json_object **out, json_object *parent,
-			 const char *name, bool want_array,
-			 struct gmhook_error *err)
+                         const char *name, bool want_array,
+                         struct gmhook_error *err)
 {
 	json_object *child;
 	int rc;
@@ -245,7 +243,7 @@ static int add_container(json_object **out, json_object *parent,
  * @p append), which must be an array when @p want_array, else an object.
  */
 static int descend(json_object **node, const char *name, bool append,
-		   bool want_array, const struct insertion *ins)
+                   bool want_array, const struct insertion *ins)
 {
 	json_object *child = NULL;
 
@@ -272,7 +270,7 @@ static int descend(json_object **node, const char *name, bool append,
 /* Store @p value, which this takes over, as member @p name of @p node or
  * as a new element when @p append. */
 static int put_leaf(json_object *node, const char *name, bool append,
-		    json_object *value, const struct insertion *ins)
+                    json_object *value, const struct insertion *ins)
 {
 	json_object *old = NULL;
 	json_object *arr = NULL;
@@ -312,19 +310,18 @@ static int check_members(json_object *value, const struct insertion *ins)
 {
 	char path[sizeof(ins->path)];
 
-	json_object_object_foreach(value, member, member_value)
-	{
+	json_object_object_foreach (value, member, member_value) {
 		if (!json_object_is_type(member_value, json_type_string) ||
 		    string_is_utf8(member_value)) {
 			continue;
 		}
 		memcpy(path, ins->path, sizeof(path));
 		(void) gmhook__path_push(path, sizeof(path), member);
-		return gmhook__error_set(ins->err, GMHOOK_EPARSE,
-					 GMHOOK_STAGE_PARSE, path,
-					 "%s of \"%.*s\" (field at byte %zu) is not valid UTF-8",
-					 member, name_shown(ins->key, ins->key_len),
-					 ins->key, ins->offset);
+		return gmhook__error_set(
+		        ins->err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, path,
+		        "%s of \"%.*s\" (field at byte %zu) is not valid UTF-8",
+		        member, name_shown(ins->key, ins->key_len), ins->key,
+		        ins->offset);
 	}
 	return 0;
 }
@@ -338,28 +335,27 @@ static int check_value(json_object *value, const struct insertion *ins)
 	    string_is_utf8(value)) {
 		return 0;
 	}
-	return gmhook__error_set(ins->err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-				 ins->path,
-				 "value of \"%.*s\" (field at byte %zu) is not valid UTF-8",
-				 name_shown(ins->key, ins->key_len), ins->key,
-				 ins->offset);
+	return gmhook__error_set(
+	        ins->err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, ins->path,
+	        "value of \"%.*s\" (field at byte %zu) is not valid UTF-8",
+	        name_shown(ins->key, ins->key_len), ins->key, ins->offset);
 }
 
 /* json-c keys are C strings, so a NUL byte cannot be kept in a name. */
 static int check_name(const char *key, size_t key_len, size_t offset,
-		      struct gmhook_error *err)
+                      struct gmhook_error *err)
 {
 	if (key_len > 0 && memchr(key, '\0', key_len) != NULL) {
-		return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-					 "",
-					 "name of the field at byte %zu contains a NUL byte",
-					 offset);
+		return gmhook__error_set(
+		        err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, "",
+		        "name of the field at byte %zu contains a NUL byte",
+		        offset);
 	}
 	if (gmhook__utf8_invalid_at(key, key_len) >= 0) {
-		return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-					 "",
-					 "name of the field at byte %zu is not valid UTF-8",
-					 offset);
+		return gmhook__error_set(
+		        err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, "",
+		        "name of the field at byte %zu is not valid UTF-8",
+		        offset);
 	}
 	return 0;
 }
@@ -367,23 +363,59 @@ static int check_name(const char *key, size_t key_len, size_t offset,
 /* Push the current token on the path: an appended element by the index
  * it gets. */
 static void push_token(struct insertion *ins, json_object *node,
-		       const char *name, bool append)
+                       const char *name, bool append)
 {
 	if (append) {
 		(void) gmhook__path_push_index(ins->path, sizeof(ins->path),
-					       json_object_array_length(node));
+		                               json_object_array_length(node));
 	} else {
 		(void) gmhook__path_push(ins->path, sizeof(ins->path), name);
 	}
 }
 
-int gmhook__form_insert(struct gmhook__form_tree *tree, const char *key,
-			size_t key_len, json_object *value, size_t offset,
-			struct gmhook_error *err)
+static int fail_depth(const struct insertion *ins, uint32_t max_depth)
 {
-	struct insertion ins = { key, key_len, offset, "", err };
-	const struct gmhook__limits *limits = tree->limits;
+	return gmhook__error_set(
+	        ins->err, GMHOOK_ETOOBIG, GMHOOK_STAGE_PARSE, ins->path,
+	        "field \"%.*s\" at byte %zu nests deeper than %u levels",
+	        name_shown(ins->key, ins->key_len), ins->key, ins->offset,
+	        (unsigned int) max_depth);
+}
+
+/*
+ * Walk from *node along the name, creating containers on the way, to the
+ * container of the leaf; leave the leaf's token in @p name and ins->path.
+ */
+static int walk_name(json_object **node, char *name, bool *append,
+                     struct insertion *ins, uint32_t max_depth)
+{
 	struct name_cursor cursor;
+	int rc;
+
+	cursor_init(&cursor, ins->key, ins->key_len);
+	for (;;) {
+		cursor_next(&cursor, name, append);
+		push_token(ins, *node, name, *append);
+		if (cursor.depth > max_depth) {
+			return fail_depth(ins, max_depth);
+		}
+		if (cursor_done(&cursor)) {
+			return 0;
+		}
+		rc = descend(node, name, *append, cursor_next_appends(&cursor),
+		             ins);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+}
+
+int gmhook__form_insert(struct gmhook__form_tree *tree, const char *key,
+                        size_t key_len, json_object *value, size_t offset,
+                        struct gmhook_error *err)
+{
+	struct insertion ins = { key ? key : "", key_len, offset, "", err };
+	const struct gmhook__limits *limits = tree->limits;
 	json_object *node = tree->root;
 	char *name = NULL;
 	bool append = false;
@@ -391,15 +423,15 @@ int gmhook__form_insert(struct gmhook__form_tree *tree, const char *key,
 
 	assert(tree->root != NULL && limits != NULL && value != NULL);
 	assert(key != NULL || key_len == 0);
-	rc = check_name(key ? key : "", key_len, offset, err);
+	rc = check_name(ins.key, key_len, offset, err);
 	if (rc < 0) {
 		goto out;
 	}
 
 	if (tree->n_fields >= limits->max_fields) {
 		rc = gmhook__error_set(err, GMHOOK_ETOOBIG, GMHOOK_STAGE_PARSE,
-				       "", "more than %" PRIu32 " fields",
-				       limits->max_fields);
+		                       "", "more than %u fields",
+		                       (unsigned int) limits->max_fields);
 		goto out;
 	}
 
@@ -408,27 +440,9 @@ int gmhook__form_insert(struct gmhook__form_tree *tree, const char *key,
 		rc = fail_nomem(err);
 		goto out;
 	}
-
-	cursor_init(&cursor, key ? key : "", key_len);
-	for (;;) {
-		cursor_next(&cursor, name, &append);
-		push_token(&ins, node, name, append);
-		if (cursor.depth > limits->max_depth) {
-			rc = gmhook__error_set(err, GMHOOK_ETOOBIG,
-					       GMHOOK_STAGE_PARSE, ins.path,
-					       "field \"%.*s\" at byte %zu nests deeper than %" PRIu32 " levels",
-					       name_shown(key, key_len), key,
-					       offset, limits->max_depth);
-			goto out;
-		}
-		if (cursor_done(&cursor)) {
-			break;
-		}
-		rc = descend(&node, name, append, cursor_next_appends(&cursor),
-			     &ins);
-		if (rc < 0) {
-			goto out;
-		}
+	rc = walk_name(&node, name, &append, &ins, limits->max_depth);
+	if (rc < 0) {
+		goto out;
 	}
 
 	rc = check_value(value, &ins);
@@ -450,19 +464,18 @@ out:
 	return rc;
 }
 
-int gmhook__form_insert_string(struct gmhook__form_tree *tree,
-			       const char *key, size_t key_len,
-			       const char *value, size_t value_len,
-			       size_t offset, struct gmhook_error *err)
+int gmhook__form_insert_string(struct gmhook__form_tree *tree, const char *key,
+                               size_t key_len, const char *value,
+                               size_t value_len, size_t offset,
+                               struct gmhook_error *err)
 {
 	json_object *str;
 
 	/* json-c string lengths are int. */
 	if (value_len > INT_MAX) {
-		return gmhook__error_set(err, GMHOOK_ETOOBIG,
-					 GMHOOK_STAGE_PARSE, "",
-					 "value of the field at byte %zu is too long",
-					 offset);
+		return gmhook__error_set(
+		        err, GMHOOK_ETOOBIG, GMHOOK_STAGE_PARSE, "",
+		        "value of the field at byte %zu is too long", offset);
 	}
 	str = json_object_new_string_len(value, (int) value_len);
 	if (str == NULL) {
@@ -490,8 +503,8 @@ static int hex_digit(char c)
  * '+' is a space and %XX a byte. A '%' not followed by two hex digits
  * fails, with its index in *bad_at.
  */
-static bool percent_decode(char *out, size_t *out_len, const char *s,
-			   size_t n, size_t *bad_at)
+static bool percent_decode(char *out, size_t *out_len, const char *s, size_t n,
+                           size_t *bad_at)
 {
 	size_t i = 0;
 	size_t o = 0;
@@ -522,8 +535,8 @@ static bool percent_decode(char *out, size_t *out_len, const char *s,
 /* Decode the field body[start..end) into @p scratch (room for end-start
  * bytes) and insert it. */
 static int decode_field(struct gmhook__form_tree *tree, const char *body,
-			size_t start, size_t end, char *scratch,
-			struct gmhook_error *err)
+                        size_t start, size_t end, char *scratch,
+                        struct gmhook_error *err)
 {
 	const char *eq = memchr(body + start, '=', end - start);
 	size_t key_end = eq != NULL ? (size_t) (eq - body) : end;
@@ -533,25 +546,25 @@ static int decode_field(struct gmhook__form_tree *tree, const char *body,
 	size_t bad;
 
 	if (!percent_decode(scratch, &key_len, body + start, key_end - start,
-			    &bad)) {
+	                    &bad)) {
 		return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-					 "", "bad percent-escape at byte %zu",
-					 start + bad);
+		                         "", "bad percent-escape at byte %zu",
+		                         start + bad);
 	}
 	if (!percent_decode(scratch + key_len, &value_len, body + value_start,
-			    end - value_start, &bad)) {
+	                    end - value_start, &bad)) {
 		return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-					 "", "bad percent-escape at byte %zu",
-					 value_start + bad);
+		                         "", "bad percent-escape at byte %zu",
+		                         value_start + bad);
 	}
 	return gmhook__form_insert_string(tree, scratch, key_len,
-					  scratch + key_len, value_len, start,
-					  err);
+	                                  scratch + key_len, value_len, start,
+	                                  err);
 }
 
 int gmhook__form_decode(json_object **out, const char *body, size_t len,
-			const struct gmhook__limits *limits,
-			struct gmhook_error *err)
+                        const struct gmhook__limits *limits,
+                        struct gmhook_error *err)
 {
 	struct gmhook__form_tree tree = { NULL, limits, 0 };
 	const char *amp;

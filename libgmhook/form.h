@@ -52,13 +52,13 @@ struct gmhook__form_tree {
  * (path ""); GMHOOK_ENOMEM.
  */
 int gmhook__form_insert(struct gmhook__form_tree *tree, const char *key,
-			size_t key_len, json_object *value, size_t offset,
-			struct gmhook_error *err);
+                        size_t key_len, json_object *value, size_t offset,
+                        struct gmhook_error *err);
 
 /* gmhook__form_insert() with a new string of @p value_len bytes. */
-int gmhook__form_insert_string(struct gmhook__form_tree *tree,
-			       const char *key, size_t key_len,
-			       const char *value, size_t value_len,
-			       size_t offset, struct gmhook_error *err);
+int gmhook__form_insert_string(struct gmhook__form_tree *tree, const char *key,
+                               size_t key_len, const char *value,
+                               size_t value_len, size_t offset,
+                               struct gmhook_error *err);
 
 #endif

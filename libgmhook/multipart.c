@@ -48,13 +48,13 @@ struct part {
 static int fail_nomem(struct gmhook_error *err)
 {
 	return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_PARSE, "",
-				 "out of memory decoding the multipart body");
+	                         "out of memory decoding the multipart body");
 }
 
 static int fail_at(struct gmhook_error *err, const char *what, size_t offset)
 {
 	return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, "",
-				 "%s at byte %zu", what, offset);
+	                         "%s at byte %zu", what, offset);
 }
 
 static void text_clear(struct text *t)
@@ -66,7 +66,7 @@ static void text_clear(struct text *t)
 
 /* Replace @p t with a copy of @p n bytes at @p s. */
 static int text_set(struct text *t, const char *s, size_t n,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	char *copy = malloc(n + 1);
 
@@ -97,21 +97,21 @@ static void trim(const char *s, size_t *start, size_t *end)
 	}
 }
 
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char) (c - 'A' + 'a') : c;
+}
+
 /* Does @p s (@p n bytes) equal the ASCII word @p want, ignoring case? */
 static bool word_is(const char *s, size_t n, const char *want)
 {
 	size_t i;
-	char a;
-	char b;
 
 	if (strlen(want) != n) {
 		return false;
 	}
 	for (i = 0; i < n; i++) {
-		a = s[i] >= 'A' && s[i] <= 'Z' ? (char) (s[i] + 32) : s[i];
-		b = want[i] >= 'A' && want[i] <= 'Z' ? (char) (want[i] + 32)
-						       : want[i];
-		if (a != b) {
+		if (ascii_lower(s[i]) != ascii_lower(want[i])) {
 			return false;
 		}
 	}
@@ -121,7 +121,7 @@ static bool word_is(const char *s, size_t n, const char *want)
 /* Is there a delimiter line "--boundary" at @p i? RFC 2046 5.1.1 allows
  * spaces or tabs between the boundary and the line end. */
 static bool delimiter_at(const struct multipart *mp, size_t i,
-			 struct delimiter *d)
+                         struct delimiter *d)
 {
 	const char *b = mp->body;
 	size_t j = i + 2 + mp->boundary_len;
@@ -154,7 +154,7 @@ static bool delimiter_at(const struct multipart *mp, size_t i,
 /* The first delimiter line at or after @p from; only a line start counts,
  * so the boundary text inside a value does not split it. */
 static bool find_delimiter(const struct multipart *mp, size_t from,
-			   struct delimiter *d)
+                           struct delimiter *d)
 {
 	size_t i = from;
 	const char *nl;
@@ -178,8 +178,8 @@ static bool find_delimiter(const struct multipart *mp, size_t from,
  * Only \" and \\ are escapes: a lone backslash stays, as in the Windows
  * paths that old browsers sent as file names.
  */
-static int read_quoted(struct text *out, const struct multipart *mp,
-		       size_t *i, size_t end, struct gmhook_error *err)
+static int read_quoted(struct text *out, const struct multipart *mp, size_t *i,
+                       size_t end, struct gmhook_error *err)
 {
 	const char *b = mp->body;
 	size_t open = *i;
@@ -199,8 +199,9 @@ static int read_quoted(struct text *out, const struct multipart *mp,
 	}
 	if (j == end) {
 		free(s);
-		return fail_at(err, "unterminated quoted string in a part header",
-			       open);
+		return fail_at(err,
+		               "unterminated quoted string in a part header",
+		               open);
 	}
 	s[n] = '\0';
 	free(out->s);
@@ -212,8 +213,8 @@ static int read_quoted(struct text *out, const struct multipart *mp,
 
 /* Read one parameter (name=value or name="value") of a
  * Content-Disposition header from body[*i] up to the next ';'. */
-static int parse_param(struct part *part, const struct multipart *mp,
-		       size_t *i, size_t end, struct gmhook_error *err)
+static int parse_param(struct part *part, const struct multipart *mp, size_t *i,
+                       size_t end, struct gmhook_error *err)
 {
 	const char *b = mp->body;
 	struct text value = { NULL, 0 };
@@ -246,7 +247,7 @@ static int parse_param(struct part *part, const struct multipart *mp,
 		value_end = *i;
 		trim(b, &value_start, &value_end);
 		rc = text_set(&value, b + value_start, value_end - value_start,
-			      err);
+		              err);
 	}
 	if (rc < 0) {
 		return rc;
@@ -256,8 +257,7 @@ static int parse_param(struct part *part, const struct multipart *mp,
 	if (word_is(b + name_start, name_end - name_start, "name")) {
 		text_clear(&part->name);
 		part->name = value;
-	} else if (word_is(b + name_start, name_end - name_start,
-			   "filename")) {
+	} else if (word_is(b + name_start, name_end - name_start, "filename")) {
 		text_clear(&part->filename);
 		part->filename = value;
 	} else {
@@ -272,7 +272,7 @@ static int parse_param(struct part *part, const struct multipart *mp,
 /* Content-Disposition: form-data; name="..."[; filename="..."]. The
  * disposition type itself is not checked. */
 static int parse_disposition(struct part *part, const struct multipart *mp,
-			     size_t start, size_t end, struct gmhook_error *err)
+                             size_t start, size_t end, struct gmhook_error *err)
 {
 	size_t i = start;
 	int rc;
@@ -291,8 +291,7 @@ static int parse_disposition(struct part *part, const struct multipart *mp,
 }
 
 static int parse_header_line(struct part *part, const struct multipart *mp,
-			     size_t start, size_t end,
-			     struct gmhook_error *err)
+                             size_t start, size_t end, struct gmhook_error *err)
 {
 	const char *b = mp->body;
 	const char *colon = memchr(b + start, ':', end - start);
@@ -302,21 +301,22 @@ static int parse_header_line(struct part *part, const struct multipart *mp,
 	size_t value_end = end;
 
 	if (colon == NULL) {
-		return fail_at(err, "part header line without ':' (no blank line after the part headers?)",
-			       start);
+		return fail_at(
+		        err,
+		        "part header line without ':' (no blank line after the part headers?)",
+		        start);
 	}
 	name_end = (size_t) (colon - b);
 	value_start = name_end + 1;
 	trim(b, &name_start, &name_end);
 	trim(b, &value_start, &value_end);
 	if (word_is(b + name_start, name_end - name_start,
-		    "Content-Disposition")) {
-		return parse_disposition(part, mp, value_start, value_end,
-					 err);
+	            "Content-Disposition")) {
+		return parse_disposition(part, mp, value_start, value_end, err);
 	}
 	if (word_is(b + name_start, name_end - name_start, "Content-Type")) {
 		return text_set(&part->content_type, b + value_start,
-				value_end - value_start, err);
+		                value_end - value_start, err);
 	}
 	return 0;
 }
@@ -324,7 +324,7 @@ static int parse_header_line(struct part *part, const struct multipart *mp,
 /* Read the header lines from @p pos up to the blank line; the data start
  * right after it. CRLF and bare LF line ends are both accepted. */
 static int parse_headers(struct part *part, const struct multipart *mp,
-			 size_t pos, struct gmhook_error *err)
+                         size_t pos, struct gmhook_error *err)
 {
 	const char *nl;
 	size_t nl_at;
@@ -334,8 +334,10 @@ static int parse_headers(struct part *part, const struct multipart *mp,
 	for (;;) {
 		nl = memchr(mp->body + pos, '\n', mp->len - pos);
 		if (nl == NULL) {
-			return fail_at(err, "part headers not ended by a blank line in the part",
-				       part->start);
+			return fail_at(
+			        err,
+			        "part headers not ended by a blank line in the part",
+			        part->start);
 		}
 		nl_at = (size_t) (nl - mp->body);
 		line_end = nl_at;
@@ -361,9 +363,10 @@ static bool add_text(json_object *obj, const char *key, const struct text *t)
 	json_object *member = NULL;
 
 	if (t->s != NULL) {
-		member = t->len <= INT_MAX ? json_object_new_string_len(
-						     t->s, (int) t->len)
-					   : NULL;
+		member =
+		        t->len <= INT_MAX
+		                ? json_object_new_string_len(t->s, (int) t->len)
+		                : NULL;
 		if (member == NULL) {
 			return false;
 		}
@@ -391,7 +394,7 @@ static bool add_size(json_object *obj, size_t size)
 
 /* A file part: its name, type and size, not its bytes. */
 static int insert_file(struct gmhook__form_tree *tree, const struct part *part,
-		       size_t size, struct gmhook_error *err)
+                       size_t size, struct gmhook_error *err)
 {
 	json_object *file = json_object_new_object();
 
@@ -403,13 +406,13 @@ static int insert_file(struct gmhook__form_tree *tree, const struct part *part,
 	}
 	/* gmhook__form_insert() takes over file. */
 	return gmhook__form_insert(tree, part->name.s, part->name.len, file,
-				   part->start, err);
+	                           part->start, err);
 }
 
 /* Where a part's data ends: before the line end ahead of its closing
  * delimiter, which may also be the blank line after the headers. */
 static size_t data_end(const struct multipart *mp, size_t data_start,
-		       const struct delimiter *next)
+                       const struct delimiter *next)
 {
 	size_t end = next->start;
 
@@ -424,9 +427,8 @@ static size_t data_end(const struct multipart *mp, size_t data_start,
 
 /* Read the part that starts at @p d->next and move @p d to the delimiter
  * after it. */
-static int read_part(struct gmhook__form_tree *tree,
-		     const struct multipart *mp, struct delimiter *d,
-		     struct gmhook_error *err)
+static int read_part(struct gmhook__form_tree *tree, const struct multipart *mp,
+                     struct delimiter *d, struct gmhook_error *err)
 {
 	struct part part = { .start = d->next };
 	struct delimiter next;
@@ -438,13 +440,17 @@ static int read_part(struct gmhook__form_tree *tree,
 		goto out;
 	}
 	if (part.name.s == NULL) {
-		rc = fail_at(err, "part without a name (Content-Disposition: form-data; name=...)",
-			     part.start);
+		rc = fail_at(
+		        err,
+		        "part without a name (Content-Disposition: form-data; name=...)",
+		        part.start);
 		goto out;
 	}
 	if (!find_delimiter(mp, part.data_start, &next)) {
-		rc = fail_at(err, "missing closing boundary: the body ends inside the part",
-			     part.start);
+		rc = fail_at(
+		        err,
+		        "missing closing boundary: the body ends inside the part",
+		        part.start);
 		goto out;
 	}
 
@@ -452,11 +458,10 @@ static int read_part(struct gmhook__form_tree *tree,
 	if (part.filename.s != NULL) {
 		rc = insert_file(tree, &part, end - part.data_start, err);
 	} else {
-		rc = gmhook__form_insert_string(tree, part.name.s,
-						part.name.len,
-						mp->body + part.data_start,
-						end - part.data_start,
-						part.start, err);
+		rc = gmhook__form_insert_string(
+		        tree, part.name.s, part.name.len,
+		        mp->body + part.data_start, end - part.data_start,
+		        part.start, err);
 	}
 	*d = next;
 out:
@@ -467,9 +472,9 @@ out:
 }
 
 int gmhook__multipart_decode(json_object **out, const char *body, size_t len,
-			     const char *boundary,
-			     const struct gmhook__limits *limits,
-			     struct gmhook_error *err)
+                             const char *boundary,
+                             const struct gmhook__limits *limits,
+                             struct gmhook_error *err)
 {
 	struct gmhook__form_tree tree = { NULL, limits, 0 };
 	struct multipart mp = { body, len, boundary, 0 };
@@ -479,9 +484,9 @@ int gmhook__multipart_decode(json_object **out, const char *body, size_t len,
 	assert(out != NULL && limits != NULL);
 	assert(body != NULL || len == 0);
 	if (boundary == NULL || boundary[0] == '\0') {
-		return gmhook__error_set(err, GMHOOK_EPARSE,
-					 GMHOOK_STAGE_PARSE, "",
-					 "the multipart boundary is missing or empty");
+		return gmhook__error_set(
+		        err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE, "",
+		        "the multipart boundary is missing or empty");
 	}
 	mp.boundary_len = strlen(boundary);
 	tree.root = json_object_new_object();
@@ -496,8 +501,10 @@ int gmhook__multipart_decode(json_object **out, const char *body, size_t len,
 	}
 	while (!d.is_close) {
 		if (d.next >= len) {
-			rc = fail_at(err, "missing closing boundary after the delimiter",
-				     d.start);
+			rc = fail_at(
+			        err,
+			        "missing closing boundary after the delimiter",
+			        d.start);
 			goto out;
 		}
 		rc = read_part(&tree, &mp, &d, err);

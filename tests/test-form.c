@@ -28,12 +28,12 @@ struct decode_case {
 	const char *body;
 	int code;
 	const char *path;   /* on failure */
-	const char *expect; /* JSON on success, part of the message on failure */
+	const char *expect; /* success: JSON; failure: part of message */
 };
 
 typedef int (*decode_fn)(json_object **out, const char *body, size_t len,
-			 const struct gmhook__limits *limits,
-			 struct gmhook_error *err);
+                         const struct gmhook__limits *limits,
+                         struct gmhook_error *err);
 
 static const struct gmhook__limits default_limits = { 32, 2000 };
 static const struct gmhook__limits small_limits = { 3, 4 };
@@ -41,8 +41,8 @@ static const struct gmhook__limits small_limits = { 3, 4 };
 #define BOUNDARY "BB"
 
 static int decode_multipart(json_object **out, const char *body, size_t len,
-			    const struct gmhook__limits *limits,
-			    struct gmhook_error *err)
+                            const struct gmhook__limits *limits,
+                            struct gmhook_error *err)
 {
 	return gmhook__multipart_decode(out, body, len, BOUNDARY, limits, err);
 }
@@ -50,8 +50,8 @@ static int decode_multipart(json_object **out, const char *body, size_t len,
 /* Decode a copy of exactly @p len bytes, so that a sanitizer or valgrind
  * sees any read past the end of the body. */
 static int decode_copy(decode_fn decode, json_object **out, const char *body,
-		       size_t len, const struct gmhook__limits *limits,
-		       struct gmhook_error *err)
+                       size_t len, const struct gmhook__limits *limits,
+                       struct gmhook_error *err)
 {
 	char *copy = malloc(len > 0 ? len : 1);
 	int rc;
@@ -66,8 +66,8 @@ static int decode_copy(decode_fn decode, json_object **out, const char *body,
 }
 
 static void check_case(const char *table, size_t index,
-		       const struct decode_case *c, decode_fn decode,
-		       const struct gmhook__limits *limits)
+                       const struct decode_case *c, decode_fn decode,
+                       const struct gmhook__limits *limits)
 {
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	json_object *out = NULL;
@@ -77,14 +77,14 @@ static void check_case(const char *table, size_t index,
 	rc = decode_copy(decode, &out, c->body, strlen(c->body), limits, &err);
 	if (rc != c->code) {
 		fail_msg("%s[%zu]: code %d, want %d (%s)", table, index, rc,
-			 c->code, err.message);
+		         c->code, err.message);
 	}
 	if (rc == 0) {
 		got = json_object_to_json_string_ext(out,
-						     JSON_C_TO_STRING_PLAIN);
+		                                     JSON_C_TO_STRING_PLAIN);
 		if (strcmp(got, c->expect) != 0) {
 			fail_msg("%s[%zu]:\n got  %s\n want %s", table, index,
-				 got, c->expect);
+			         got, c->expect);
 		}
 		json_object_put(out);
 		return;
@@ -92,24 +92,24 @@ static void check_case(const char *table, size_t index,
 	if (out != NULL || err.code != c->code ||
 	    err.stage != GMHOOK_STAGE_PARSE) {
 		fail_msg("%s[%zu]: out %p, err.code %d, err.stage %d", table,
-			 index, (void *) out, err.code, err.stage);
+		         index, (void *) out, err.code, err.stage);
 	}
 	if (strcmp(err.path, c->path) != 0) {
 		fail_msg("%s[%zu]: path \"%s\", want \"%s\" (%s)", table, index,
-			 err.path, c->path, err.message);
+		         err.path, c->path, err.message);
 	}
 	if (strstr(err.message, c->expect) == NULL) {
 		fail_msg("%s[%zu]: message \"%s\" lacks \"%s\"", table, index,
-			 err.message, c->expect);
+		         err.message, c->expect);
 	}
 }
 
-#define RUN_TABLE(table, decode, limits)                                  \
-	do {                                                              \
-		size_t i_;                                                \
+#define RUN_TABLE(table, decode, limits)                                    \
+	do {                                                                \
+		size_t i_;                                                  \
 		for (i_ = 0; i_ < sizeof(table) / sizeof(table[0]); i_++) { \
 			check_case(#table, i_, &table[i_], decode, limits); \
-		}                                                         \
+		}                                                           \
 	} while (0)
 
 /* ==== urlencoded ==== */
@@ -159,8 +159,7 @@ static const struct decode_case form_valid[] = {
 	{ "a[b=1&c]d=2&e[f]g=3&[h]=4&i[j[k]]=5", 0, "",
 	  "{\"a[b\":\"1\",\"c]d\":\"2\",\"e[f]g\":\"3\",\"[h]\":\"4\","
 	  "\"i[j[k]]\":\"5\"}" },
-	{ "a[][b]=1&a[][b]=2", 0, "",
-	  "{\"a\":[{\"b\":\"1\"},{\"b\":\"2\"}]}" },
+	{ "a[][b]=1&a[][b]=2", 0, "", "{\"a\":[{\"b\":\"1\"},{\"b\":\"2\"}]}" },
 	{ "m[][]=1&m[][]=2", 0, "", "{\"m\":[[\"1\"],[\"2\"]]}" },
 	/* A value meets an array: the value is promoted, order kept. */
 	{ "a=1&a[]=2&a=3", 0, "", "{\"a\":[\"1\",\"2\",\"3\"]}" },
@@ -257,13 +256,13 @@ static void form_accepts_null_error(void **state)
 	json_object *out = NULL;
 
 	(void) state;
-	assert_int_equal(gmhook__form_decode(&out, "a=%", 3, &default_limits,
-					     NULL),
-			 GMHOOK_EPARSE);
+	assert_int_equal(
+	        gmhook__form_decode(&out, "a=%", 3, &default_limits, NULL),
+	        GMHOOK_EPARSE);
 	assert_null(out);
 	assert_int_equal(gmhook__multipart_decode(&out, "x", 1, BOUNDARY,
-						  &default_limits, NULL),
-			 GMHOOK_EPARSE);
+	                                          &default_limits, NULL),
+	                 GMHOOK_EPARSE);
 	assert_null(out);
 }
 
@@ -308,8 +307,8 @@ static const struct decode_case multipart_valid[] = {
 	{ "--BB\r\n" CD "name=\"v\"\r\n\r\nsee --BB and --BB--\r\n--BB--", 0,
 	  "", "{\"v\":\"see --BB and --BB--\"}" },
 	/* A line that only starts with the delimiter is data too. */
-	{ "--BB\r\n" CD "name=\"v\"\r\n\r\nl1\r\n--BBX\r\nl3\r\n--BB--", 0,
-	  "", "{\"v\":\"l1\\r\\n--BBX\\r\\nl3\"}" },
+	{ "--BB\r\n" CD "name=\"v\"\r\n\r\nl1\r\n--BBX\r\nl3\r\n--BB--", 0, "",
+	  "{\"v\":\"l1\\r\\n--BBX\\r\\nl3\"}" },
 	{ "preamble\r\n--BB  \r\n" CD "name=\"a\"\r\n\r\n1\r\n--BB--\r\n"
 	  "epilogue",
 	  0, "", "{\"a\":\"1\"}" },
@@ -384,8 +383,8 @@ static void multipart_rejects_empty_boundary(void **state)
 
 	(void) state;
 	assert_int_equal(gmhook__multipart_decode(&out, "----\r\n", 6, "",
-						  &default_limits, &err),
-			 GMHOOK_EPARSE);
+	                                          &default_limits, &err),
+	                 GMHOOK_EPARSE);
 	assert_null(out);
 	assert_string_equal(err.path, "");
 	assert_non_null(strstr(err.message, "boundary is missing"));
@@ -395,40 +394,46 @@ static void multipart_rejects_empty_boundary(void **state)
  * parts, an upload, and a 24-dash boundary. */
 #define JF_BOUNDARY "------------------------Jf0FAKE0Boundary0x"
 #define JF_LINE     "--" JF_BOUNDARY "\r\n"
-#define JF_RAW                                                            \
-	"{\"slug\":\"submit\\/240000000000001\",\"q3_name\":{\"first\":"   \
-	"\"Ana\",\"last\":\"Ruiz\"},\"q4_email\":\"ana@example.com\","     \
+#define JF_RAW                                                           \
+	"{\"slug\":\"submit\\/240000000000001\",\"q3_name\":{\"first\":" \
+	"\"Ana\",\"last\":\"Ruiz\"},\"q4_email\":\"ana@example.com\","   \
 	"\"q5_pick\":[\"Math, Physics\",\"a:b\"]}"
 
-static const char jotform_body[] =
-	JF_LINE "Content-Disposition: form-data; name=\"action\"\r\n\r\n\r\n"
-	JF_LINE "Content-Disposition: form-data; name=\"formID\"\r\n\r\n"
-	"240000000000001\r\n"
-	JF_LINE "Content-Disposition: form-data; name=\"rawRequest\"\r\n\r\n"
-	JF_RAW "\r\n"
-	JF_LINE "Content-Disposition: form-data; name=\"pretty\"\r\n\r\n"
-	"Name:Ana Ruiz, Pick:Math, Physics a:b\r\n"
-	JF_LINE "Content-Disposition: form-data; name=\"q6_upload\"; "
-	"filename=\"ID_!#$&'()*+,-.;=@[]^_`{}~ .png\"\r\n"
-	"Content-Type: image/png\r\n\r\n"
-	"\x89PNG\x1a\n\x00\xff\xfe--" JF_BOUNDARY "\r\n"
-	"--" JF_BOUNDARY "--\r\n";
+#define JF_TEXT(name, value)                                            \
+	JF_LINE "Content-Disposition: form-data; name=\"" name "\"\r\n" \
+	        "\r\n" value "\r\n"
+#define JF_FILE_HEAD                                                   \
+	JF_LINE "Content-Disposition: form-data; name=\"q6_upload\"; " \
+	        "filename=\"ID_!#$&'()*+,-.;=@[]^_`{}~ .png\"\r\n"     \
+	        "Content-Type: image/png\r\n\r\n"
+/* The file data holds NUL and 0xff bytes and the boundary text, but not
+ * at a line start. */
+#define JF_FILE_DATA "\x89PNG\x1a\n\x00\xff\xfe--" JF_BOUNDARY "\r\n"
+
+static const char jotform_body[] = {
+	JF_TEXT("action", "") /* JotForm sends many empty parts */
+	JF_TEXT("formID", "240000000000001") /* the de-duplication key */
+	JF_TEXT("rawRequest", JF_RAW)        /* the answers, as JSON text */
+	JF_TEXT("pretty", "Name:Ana Ruiz, Pick:Math, Physics a:b") /* lossy */
+	JF_FILE_HEAD JF_FILE_DATA /* an upload, summarised */
+	"--" JF_BOUNDARY "--\r\n" /* the closing delimiter */
+};
 
 static const char jotform_expect[] =
-	"{\"action\":\"\",\"formID\":\"240000000000001\",\"rawRequest\":"
-	"\"{\\\"slug\\\":\\\"submit\\\\\\/240000000000001\\\",\\\"q3_name"
-	"\\\":{\\\"first\\\":\\\"Ana\\\",\\\"last\\\":\\\"Ruiz\\\"},\\\""
-	"q4_email\\\":\\\"ana@example.com\\\",\\\"q5_pick\\\":[\\\"Math, "
-	"Physics\\\",\\\"a:b\\\"]}\",\"pretty\":\"Name:Ana Ruiz, Pick:Math, "
-	"Physics a:b\",\"q6_upload\":{\"filename\":\"ID_!#$&'()*+,-.;=@[]^_`{}"
-	"~ .png\",\"content_type\":\"image\\/png\",\"size\":53}}";
+        "{\"action\":\"\",\"formID\":\"240000000000001\",\"rawRequest\":"
+        "\"{\\\"slug\\\":\\\"submit\\\\\\/240000000000001\\\",\\\"q3_name"
+        "\\\":{\\\"first\\\":\\\"Ana\\\",\\\"last\\\":\\\"Ruiz\\\"},\\\""
+        "q4_email\\\":\\\"ana@example.com\\\",\\\"q5_pick\\\":[\\\"Math, "
+        "Physics\\\",\\\"a:b\\\"]}\",\"pretty\":\"Name:Ana Ruiz, Pick:Math, "
+        "Physics a:b\",\"q6_upload\":{\"filename\":\"ID_!#$&'()*+,-.;=@[]^_`{}"
+        "~ .png\",\"content_type\":\"image\\/png\",\"size\":53}}";
 
 static int decode_jotform(json_object **out, const char *body, size_t len,
-			  const struct gmhook__limits *limits,
-			  struct gmhook_error *err)
+                          const struct gmhook__limits *limits,
+                          struct gmhook_error *err)
 {
 	return gmhook__multipart_decode(out, body, len, JF_BOUNDARY, limits,
-					err);
+	                                err);
 }
 
 static void check_jotform(const char *body, size_t len)
@@ -440,11 +445,11 @@ static void check_jotform(const char *body, size_t len)
 	const char *raw;
 
 	assert_int_equal(decode_copy(decode_jotform, &out, body, len,
-				     &default_limits, &err),
-			 0);
-	assert_string_equal(json_object_to_json_string_ext(
-				    out, JSON_C_TO_STRING_PLAIN),
-			    jotform_expect);
+	                             &default_limits, &err),
+	                 0);
+	assert_string_equal(
+	        json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN),
+	        jotform_expect);
 
 	/* rawRequest is kept byte for byte, so it still parses as JSON. */
 	assert_true(json_object_object_get_ex(out, "rawRequest", &member));
@@ -491,7 +496,7 @@ static uint32_t next_random(uint32_t *state)
 
 /* Any outcome but a crash, a leak or a half-filled result is fine. */
 static void decode_any(decode_fn decode, const char *body, size_t len,
-		       const struct gmhook__limits *limits)
+                       const struct gmhook__limits *limits)
 {
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	json_object *out = NULL;
@@ -513,7 +518,7 @@ static void decode_any(decode_fn decode, const char *body, size_t len,
 static void decode_all_ways(const char *body, size_t len, bool small)
 {
 	const struct gmhook__limits *limits =
-		small ? &small_limits : &default_limits;
+	        small ? &small_limits : &default_limits;
 
 	decode_any(gmhook__form_decode, body, len, limits);
 	decode_any(decode_multipart, body, len, limits);
@@ -526,7 +531,7 @@ struct seed {
 };
 
 static size_t add_seeds(struct seed *seeds, size_t n,
-			const struct decode_case *table, size_t count)
+                        const struct decode_case *table, size_t count)
 {
 	size_t i;
 
@@ -538,7 +543,7 @@ static size_t add_seeds(struct seed *seeds, size_t n,
 	return n;
 }
 
-#define ADD_SEEDS(seeds, n, table)                                        \
+#define ADD_SEEDS(seeds, n, table) \
 	add_seeds(seeds, n, table, sizeof(table) / sizeof(table[0]))
 
 static size_t collect_seeds(struct seed *seeds)
@@ -586,8 +591,8 @@ static void form_survives_truncated_and_mutated_bodies(void **state)
 		memcpy(buf, seeds[s].body, len);
 		for (k = next_random(&rnd) % 4; k > 0 && len > 0; k--) {
 			buf[next_random(&rnd) % len] =
-				alphabet[next_random(&rnd) %
-					 (sizeof(alphabet) - 1)];
+			        alphabet[next_random(&rnd) %
+			                 (sizeof(alphabet) - 1)];
 		}
 		if (len > 0 && next_random(&rnd) % 3 == 0) {
 			len = next_random(&rnd) % len;
