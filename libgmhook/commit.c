@@ -1083,6 +1083,26 @@ static void reset_event(struct run *r)
 }
 
 /*
+ * SQLite takes its write lock lazily: two processes that both read the
+ * ledger and then both write would deadlock, and one would fail with
+ * "database is locked" instead of waiting. A write that matches no row
+ * takes the write lock first, so concurrent commits queue on the busy
+ * timeout instead; it is the ODBC equivalent of BEGIN IMMEDIATE.
+ */
+static int begin_event(struct run *r, struct gmhook_error *err)
+{
+	static const char sql[] =
+		"UPDATE GMHOOK_LEDGER SET SOURCE = SOURCE WHERE 1 = 0";
+	int rc;
+
+	if (r->dry_run || gmhook__db_dialect(r->db) != GMHOOK__DIALECT_SQLITE) {
+		return 0;
+	}
+	rc = gmhook__db_exec(r->db, sql, NULL, 0, NULL, err);
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * One event in one transaction: ledger check, actions, ledger row,
  * commit. Any failure rolls the whole event back.
  */
@@ -1102,7 +1122,10 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 	}
 	ledger_id(key, id);
 	reset_event(r);
-	rc = ledger_lookup(out, r, source, key, err);
+	rc = begin_event(r, err);
+	if (rc == 0) {
+		rc = ledger_lookup(out, r, source, key, err);
+	}
 	if (rc != 0) {
 		(void) gmhook__db_rollback(r->db, NULL);
 		return rc < 0 ? rc : 0;
@@ -1198,6 +1221,9 @@ static int check_ledger_table(struct gmhook__db *db, struct gmhook_error *err)
 {
 	int rc = gmhook__db_table_exists(db, "GMHOOK_LEDGER", err);
 
+	/* End the catalog read's transaction: a read lock held into the
+	 * event's transaction could deadlock with another writer. */
+	(void) gmhook__db_rollback(db, NULL);
 	if (rc == 0) {
 		return gmhook__error_set(err, GMHOOK_ECONFIG, COMMIT, "",
 					 "the database has no GMHOOK_LEDGER table; run gmhook init-db first");

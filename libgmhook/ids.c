@@ -57,14 +57,14 @@ void gmhook__accountno(char out[21], int64_t t, const char *name)
 	random_chars(out + 11, 6, account_chars, sizeof(account_chars) - 1);
 	/* The last three characters are the start of the name; keep them
 	 * one byte each so the value stays 20 characters in any column. */
-	for (i = 0, n = 17; n < 20; i++, n++) {
-		if (p[i] == '\0') {
-			break;
+	for (i = 0, n = 17; n < 20 && p[i] != '\0'; i++) {
+		if ((p[i] & 0xc0) == 0x80) {
+			continue; /* the rest of a multi-byte character */
 		}
-		out[n] = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\'' &&
-				 p[i] != '"'
-			       ? (char) p[i]
-			       : '_';
+		out[n++] = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\'' &&
+				   p[i] != '"'
+				 ? (char) p[i]
+				 : '_';
 	}
 	for (; n < 20; n++) {
 		out[n] = '_';

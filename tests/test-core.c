@@ -239,14 +239,13 @@ static const struct accountno_case accountno_cases[] = {
 	/* 2015-04-07 12:34:56 = second 45296 of the day */
 	{ 1428410096, "Acme", "B5040745296", "Acm" },
 	/* 2026-12-08 23:59:59 */
-	{ 1796774399, "José", "C6120886399", "Jo_" },
+	{ 1796774399, "Jos\xc3\xa9", "C6120886399", "Jos" },
 	/* 2026-01-02 00:00:07 */
 	{ 1767312007, "", "C6010200007", "___" },
 	{ 1767312007, NULL, "C6010200007", "___" },
 	{ 1767312007, "Al", "C6010200007", "Al_" },
 	{ 1767312007, "O'B", "C6010200007", "O_B" },
 	{ 1767312007, "\"Q\"", "C6010200007", "_Q_" },
-	{ 1767312007, "\xc3\xa9t\xc3\xa9", "C6010200007", "__t" },
 };
 
 static bool unsafe_in_sql(char c)
@@ -285,6 +284,24 @@ static void core_accountno_follows_goldmine_layout(void **state)
 			}
 		}
 	}
+}
+
+/*
+ * KNOWN BUG (ids.c, gmhook__accountno): the name part is taken byte by
+ * byte, so a two-byte first letter gives two '_' and pushes the third
+ * letter out: "Éva" gives "__v" where the documented "first 3 characters
+ * of the name, one byte each" is "_va". This test fails until ids.c
+ * walks characters (gmhook__utf8_prefix) instead of bytes.
+ */
+static void core_accountno_multibyte_initial_counts_as_one_char(void **state)
+{
+	char out[21];
+
+	(void) state;
+	use_zone("UTC");
+	gmhook__accountno(out, 1767312007, "\xc3\x89va Nagy");
+	assert_int_equal(strlen(out), 20);
+	assert_string_equal(out + 17, "_va");
 }
 
 static void core_accountno_uses_server_zone(void **state)
@@ -705,6 +722,8 @@ int main(void)
 		cmocka_unit_test(core_stage_names_are_fixed),
 		cmocka_unit_test(core_error_set_fills_and_truncates),
 		cmocka_unit_test(core_accountno_follows_goldmine_layout),
+		cmocka_unit_test(
+			core_accountno_multibyte_initial_counts_as_one_char),
 		cmocka_unit_test(core_accountno_uses_server_zone),
 		cmocka_unit_test(core_accountno_random_part_never_has_quotes),
 		cmocka_unit_test(core_recid_is_15_chars_and_unique),
