@@ -451,6 +451,44 @@ static int update_contact(struct run *r, json_object *c1,
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * GoldMine has no unique key on e-mail addresses, so two processes
+ * delivering events for the same new person could both find no contact
+ * and both create one. A database lock on the normalised address, held
+ * until the transaction ends, makes the second wait for the first: an
+ * advisory transaction lock on PostgreSQL, an application lock on SQL
+ * Server. SQLite needs none: begin_event() already holds the write lock.
+ */
+static int lock_match_key(struct run *r, const char *email,
+			  struct gmhook_error *err)
+{
+	static const char sql_pg[] =
+		"SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l";
+	static const char sql_mssql[] =
+		"DECLARE @r INT; EXEC @r = sp_getapplock @Resource = ?,"
+		" @LockMode = 'Exclusive', @LockOwner = 'Transaction',"
+		" @LockTimeout = 30000; SELECT @r";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[1];
+	char key[96];
+	int dialect = gmhook__db_dialect(r->db);
+	int rc;
+
+	if (dialect != GMHOOK__DIALECT_POSTGRESQL &&
+	    dialect != GMHOOK__DIALECT_MSSQL) {
+		return 0;
+	}
+	snprintf(key, sizeof(key), "gmhook:email:%s", email);
+	gmhook__str_upper(key);
+	p[0] = p_text(key);
+	rc = gmhook__db_exec(r->db,
+			     dialect == GMHOOK__DIALECT_MSSQL ? sql_mssql
+							      : sql_pg,
+			     p, 1, &row, err);
+	gmhook__row_clear(&row);
+	return rc < 0 ? rc : 0;
+}
+
 static int do_contact_upsert(struct run *r, json_object *action,
 			     struct gmhook_error *err)
 {
@@ -474,7 +512,10 @@ static int do_contact_upsert(struct run *r, json_object *action,
 	if (rc < 0) {
 		return rc;
 	}
-	rc = find_contact_by_email(r, email, err);
+	rc = lock_match_key(r, email, err);
+	if (rc == 0) {
+		rc = find_contact_by_email(r, email, err);
+	}
 	if (rc < 0) {
 		return rc;
 	}
