@@ -3,10 +3,12 @@
  * Command-line parsing for gmhook into a struct cli_options. A usage
  * error prints one specific line and exits 64 (EX_USAGE).
  */
+#define _XOPEN_SOURCE 700
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -36,6 +38,8 @@ void cli_print_help(void)
 	       "  sources    list the services gmhook knows\n"
 	       "\n"
 	       "Options:\n"
+	       "      --config FILE      configuration file (default ./gmhook.json,\n"
+	       "                         then /etc/gmhook/gmhook.json, if present)\n"
 	       "  -d, --db CONN          ODBC connection string, DSN or SQLite file\n"
 	       "                         (default $GMHOOK_DB, else gmhook.db)\n"
 	       "  -s, --source NAME      the sending service (default: detect)\n"
@@ -45,6 +49,8 @@ void cli_print_help(void)
 	       "  -u, --user NAME        GoldMine user for new records (default WEBHOOK)\n"
 	       "      --owner NAME       owner of new contacts (default: public)\n"
 	       "      --tz ZONE          the GoldMine server's time zone (default $TZ)\n"
+	       "      --received TIME    when the delivery was received (Unix seconds\n"
+	       "                         or ISO 8601; for replays; default now)\n"
 	       "      --max-body BYTES   largest body accepted (default 1048576)\n"
 	       "      --reject-overflow  refuse values longer than their column\n"
 	       "                         (default: cut them, with a warning)\n"
@@ -115,10 +121,38 @@ static int parse_size(unsigned long long *out, const char *arg)
 	return 0;
 }
 
-enum { OPT_OWNER = 256, OPT_TZ, OPT_MAX_BODY, OPT_REJECT, OPT_LEDGER };
+static int parse_received(long long *out, const char *arg)
+{
+	struct tm tm = { 0 };
+	char *end = NULL;
+
+	*out = strtoll(arg, &end, 10);
+	if (end && *end == '\0' && *out > 0) {
+		return 0;
+	}
+	end = strptime(arg, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end && (*end == '\0' || strcmp(end, "Z") == 0)) {
+		*out = (long long) timegm(&tm);
+		return 0;
+	}
+	fprintf(stderr, "gmhook: --received needs Unix seconds or YYYY-MM-DDTHH:MM:SSZ, got '%s'\n", arg);
+	return 64;
+}
+
+enum {
+	OPT_OWNER = 256,
+	OPT_TZ,
+	OPT_MAX_BODY,
+	OPT_REJECT,
+	OPT_LEDGER,
+	OPT_CONFIG,
+	OPT_RECEIVED,
+};
 
 static const struct option long_options[] = {
 	{ "db", required_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "received", required_argument, NULL, OPT_RECEIVED },
 	{ "source", required_argument, NULL, 's' },
 	{ "header", required_argument, NULL, 'H' },
 	{ "content-type", required_argument, NULL, 't' },
@@ -149,6 +183,8 @@ static int apply_option(struct cli_options *o, int c, const char *arg)
 	case 'u': o->user = arg; return 0;
 	case OPT_OWNER: o->owner = arg; return 0;
 	case OPT_TZ: o->timezone = arg; return 0;
+	case OPT_CONFIG: o->config = arg; return 0;
+	case OPT_RECEIVED: return parse_received(&o->received, arg);
 	case OPT_MAX_BODY: return parse_size(&o->max_body, arg);
 	case OPT_REJECT: o->reject_overflow = true; return 0;
 	case OPT_LEDGER: o->ledger_only = true; return 0;

@@ -33,6 +33,8 @@ struct cli_options {
 	const char *owner;
 	const char *timezone;
 	const char *input; /* file to read instead of stdin */
+	const char *config;
+	long long received; /* Unix seconds; 0: now */
 	struct gmhook_header headers[CLI_MAX_HEADERS];
 	char *header_storage[CLI_MAX_HEADERS];
 	size_t n_headers;

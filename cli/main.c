@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -52,7 +53,7 @@ static int parse_input(struct gmhook_event **event, struct gmhook_ctx *ctx,
 	req.headers = o->headers;
 	req.n_headers = o->n_headers;
 	req.source = o->source;
-	req.received = (int64_t) time(NULL);
+	req.received = o->received ? (int64_t) o->received : (int64_t) time(NULL);
 	rc = gmhook_parse(event, ctx, &req, err);
 	free(body);
 	return rc;
@@ -154,6 +155,34 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 	}
 }
 
+/* --config, else ./gmhook.json, else /etc/gmhook/gmhook.json, else none. */
+static const char *config_path(const struct cli_options *o)
+{
+	static const char *const defaults[] = { "gmhook.json",
+						"/etc/gmhook/gmhook.json" };
+	size_t i;
+
+	if (o->config) {
+		return o->config;
+	}
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		if (access(defaults[i], F_OK) == 0) {
+			return defaults[i];
+		}
+	}
+	return NULL;
+}
+
+/* GoldMine stores the server's local times; the library converts with the
+ * process's zone, so set it before the first event. */
+static void set_timezone(const char *zone)
+{
+	if (zone && zone[0]) {
+		setenv("TZ", zone, 1);
+	}
+	tzset();
+}
+
 static int log_level(const struct cli_options *o)
 {
 	if (o->verbosity < 0) {
@@ -182,9 +211,7 @@ int main(int argc, char **argv)
 		cli_options_free(&o);
 		return rc;
 	}
-	if (o.timezone && (setenv("TZ", o.timezone, 1) != 0 || (tzset(), 0))) {
-		fprintf(stderr, "gmhook: cannot set the time zone\n");
-	}
+	opts.config = config_path(&o);
 	opts.db = o.db;
 	opts.user = o.user;
 	opts.owner = o.owner;
@@ -193,11 +220,12 @@ int main(int argc, char **argv)
 	opts.overflow = o.reject_overflow ? GMHOOK_OVERFLOW_REJECT
 					  : GMHOOK_OVERFLOW_TRUNCATE;
 	if (gmhook_ctx_new(&ctx, &opts, &err) < 0) {
-		fprintf(stderr, "gmhook: %s\n", err.message);
+		rc = cli_report_error(&err);
 		cli_options_free(&o);
-		return 64;
+		return rc;
 	}
 	gmhook_ctx_set_log_fn(ctx, cli_log, log_level(&o), NULL);
+	set_timezone(o.timezone ? o.timezone : gmhook_ctx_timezone(ctx));
 	rc = command(ctx, &o);
 	gmhook_ctx_free(ctx);
 	cli_options_free(&o);

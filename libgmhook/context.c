@@ -32,19 +32,26 @@ GMHOOK_API void gmhook_free(void *ptr)
 	free(ptr);
 }
 
-static int copy_option(char **dst, const char *value, const char *fallback,
-		       size_t max, const char *name, struct gmhook_error *err)
+/* Take @p value when given, else keep what the configuration set, else
+ * the default; check the length. */
+static int set_option(char **dst, const char *value, const char *fallback,
+		      size_t max, const char *name, struct gmhook_error *err)
 {
-	const char *v = value ? value : fallback;
+	char *copy = NULL;
 
-	if (max && gmhook__utf8_chars(v) > max) {
+	if (value || !*dst) {
+		copy = gmhook__strdup(value ? value : fallback);
+		if (!copy) {
+			return gmhook__error_set(err, GMHOOK_ENOMEM,
+						 GMHOOK_STAGE_NONE, "",
+						 "out of memory");
+		}
+		free(*dst);
+		*dst = copy;
+	}
+	if (max && gmhook__utf8_chars(*dst) > max) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
 					 "", "option %s is longer than %zu characters", name, max);
-	}
-	*dst = gmhook__strdup(v);
-	if (!*dst) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
-					 "", "out of memory");
 	}
 	return 0;
 }
@@ -54,27 +61,52 @@ static int copy_strings(struct gmhook_ctx *ctx, const struct gmhook_options *o,
 {
 	int rc;
 
-	rc = copy_option(&ctx->db_string, o->db, DEFAULT_DB, 0, "db", err);
+	rc = set_option(&ctx->db_string, o->db, DEFAULT_DB, 0, "db", err);
 	if (rc == 0) {
-		rc = copy_option(&ctx->user, o->user, DEFAULT_USER, 8, "user",
-				 err);
+		rc = set_option(&ctx->user, o->user, DEFAULT_USER, 8, "user",
+				err);
 	}
 	if (rc == 0) {
-		rc = copy_option(&ctx->owner, o->owner, "", 8, "owner", err);
+		rc = set_option(&ctx->owner, o->owner, "", 8, "owner", err);
 	}
-	if (rc == 0 && o->source_label) {
-		rc = copy_option(&ctx->source_label, o->source_label, "", 20,
-				 "source_label", err);
+	if (rc == 0 && (o->source_label || ctx->source_label)) {
+		rc = set_option(&ctx->source_label, o->source_label, "", 20,
+				"source_label", err);
 	}
 	if (rc == 0) {
-		rc = copy_option(&ctx->merge_codes, o->merge_codes, "", 20,
-				 "merge_codes", err);
+		rc = set_option(&ctx->merge_codes, o->merge_codes, "", 20,
+				"merge_codes", err);
 	}
 	if (rc == 0) {
 		gmhook__str_upper(ctx->user);
 		gmhook__str_upper(ctx->owner);
 	}
 	return rc;
+}
+
+/* Numbers the caller set (non-zero) win over the configuration file. */
+static void merge_numbers(struct gmhook_options *dst,
+			  const struct gmhook_options *src)
+{
+	if (src->max_body) {
+		dst->max_body = src->max_body;
+	}
+	if (src->max_depth) {
+		dst->max_depth = src->max_depth;
+	}
+	if (src->max_fields) {
+		dst->max_fields = src->max_fields;
+	}
+	if (src->max_events) {
+		dst->max_events = src->max_events;
+	}
+	if (src->login_timeout) {
+		dst->login_timeout = src->login_timeout;
+	}
+	if (src->overflow) {
+		dst->overflow = src->overflow;
+	}
+	dst->dry_run = src->dry_run;
 }
 
 static void apply_defaults(struct gmhook_options *o)
@@ -125,8 +157,14 @@ GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
 					 "", "out of memory");
 	}
-	ctx->opts = *opts;
-	rc = copy_strings(ctx, opts, err);
+	ctx->opts.version = GMHOOK_OPTIONS_VERSION;
+	rc = opts->config ? gmhook__config_load(ctx, &ctx->opts, opts->config,
+						err)
+			  : 0;
+	if (rc == 0) {
+		merge_numbers(&ctx->opts, opts);
+		rc = copy_strings(ctx, opts, err);
+	}
 	if (rc < 0) {
 		goto out;
 	}
@@ -136,6 +174,7 @@ GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 	ctx->opts.owner = ctx->owner;
 	ctx->opts.source_label = ctx->source_label;
 	ctx->opts.merge_codes = ctx->merge_codes;
+	ctx->opts.config = NULL;
 	*out = ctx;
 	ctx = NULL;
 out:
@@ -149,6 +188,7 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx)
 		return;
 	}
 	gmhook__db_close(ctx->db);
+	gmhook__config_free(ctx);
 	free(ctx->db_string);
 	free(ctx->user);
 	free(ctx->owner);

@@ -25,6 +25,19 @@
 
 struct gmhook__db;
 
+/* Per-source settings from the configuration file. */
+struct gmhook__source_config {
+	char name[32];
+	bool enabled;
+	bool require_signature; /* refuse deliveries without a signature */
+	unsigned char *secret;  /* NULL when none; never logged */
+	size_t secret_len;
+	int64_t tolerance;      /* seconds a signed timestamp may be off */
+	char *public_url;       /* URL the provider signs (Twilio, Square) */
+};
+
+#define GMHOOK__MAX_SOURCES 48
+
 struct gmhook_ctx {
 	struct gmhook_options opts; /* strings point into the copies below */
 	char *db_string;
@@ -37,7 +50,22 @@ struct gmhook_ctx {
 	void *log_userdata;
 	struct gmhook__db *db; /* NULL until a call needs the database */
 	int64_t fixed_now;     /* tests: non-zero replaces time(NULL) */
+	char *timezone;
+	char *spool_dir;
+	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
+	size_t n_sources;
 };
+
+/* config.c: read a configuration file into @p opts (strings owned by
+ * @p ctx) and ctx's source settings. Errors are GMHOOK_ECONFIG naming the
+ * file and the JSON pointer of the key at fault. */
+int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
+			const char *path, struct gmhook_error *err);
+void gmhook__config_free(struct gmhook_ctx *ctx);
+
+/* The settings of source @p name, or NULL when the file names none. */
+const struct gmhook__source_config *
+gmhook__source_config(const struct gmhook_ctx *ctx, const char *name);
 
 int gmhook__error_set(struct gmhook_error *err, int code, int stage,
 		      const char *path, const char *fmt, ...)
@@ -123,6 +151,39 @@ char *gmhook__base64_encode(const void *data, size_t len);
 /* Decode base64; *out malloc'd (caller frees). false on bad input. */
 bool gmhook__base64_decode(const char *s, unsigned char **out,
 			   size_t *out_len);
+
+/* ==== Signatures (signature.c) ==== */
+
+enum gmhook__digest {
+	GMHOOK__SHA1 = 1,
+	GMHOOK__SHA256 = 2,
+};
+
+/* HMAC of the concatenation of @p n parts into @p out (at least 64
+ * bytes); returns the MAC length, or 0 on failure. */
+size_t gmhook__hmac(int digest, const void *key, size_t key_len,
+		    const void *const *parts, const size_t *part_lens, size_t n,
+		    unsigned char *out);
+
+/* Constant-time comparison of a computed MAC with a received one given as
+ * lower- or upper-case hex (@p hex) or base64 (@p b64). */
+bool gmhook__mac_equal_hex(const unsigned char *mac, size_t mac_len,
+			   const char *hex, size_t hex_len);
+bool gmhook__mac_equal_base64(const unsigned char *mac, size_t mac_len,
+			      const char *b64, size_t b64_len);
+
+/* A header of the event's delivery (case-insensitive); NULL if absent. */
+const char *gmhook__event_header(const struct gmhook_event *event,
+				 const char *name);
+
+/* The time the delivery was received, Unix seconds. */
+int64_t gmhook__event_received(const struct gmhook_event *event);
+
+/* Common refusals: no secret configured but one is required, missing
+ * header, mismatch, timestamp outside the window. All GMHOOK_ESIGNATURE
+ * at stage validate; messages never contain the secret or the MAC. */
+int gmhook__signature_fail(struct gmhook_error *err, const char *header,
+			   const char *why);
 
 /* ==== GoldMine identifiers (ids.c) ==== */
 
@@ -250,6 +311,12 @@ struct gmhook__source {
 	/* Set "type", "id" and "time" in item->meta. */
 	int (*extract)(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 		       struct gmhook__item *item, struct gmhook_error *err);
+	/* Check the delivery's signature with @p cfg's secret; NULL when the
+	 * provider signs nothing. Runs once per delivery, before anything
+	 * else in validate. */
+	int (*verify)(struct gmhook_ctx *ctx, const struct gmhook_event *event,
+		      const struct gmhook__source_config *cfg,
+		      struct gmhook_error *err);
 	/* Check required fields and formats of one event. */
 	int (*validate)(struct gmhook_ctx *ctx, struct gmhook__item *item,
 			struct gmhook_error *err);

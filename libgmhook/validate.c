@@ -75,6 +75,44 @@ int gmhook__validate_time(const struct gmhook__item *item,
 	return 0;
 }
 
+/*
+ * The source must be enabled, and its signature is checked first, before
+ * any field: with a secret configured a delivery must carry a valid
+ * signature; without one it is accepted with a warning that nothing was
+ * verified (many providers sign only when a secret was set up).
+ */
+static int check_source(struct gmhook_ctx *ctx,
+			const struct gmhook__source *src,
+			struct gmhook_event *event, struct gmhook_error *err)
+{
+	const struct gmhook__source_config *cfg =
+		gmhook__source_config(ctx, src->name);
+
+	if (cfg && !cfg->enabled) {
+		return gmhook__error_set(err, GMHOOK_ESOURCE, VALIDATE,
+					 "/source", "source '%s' is disabled in the configuration", src->name);
+	}
+	if (!src->verify) {
+		return 0;
+	}
+	if (!cfg || (!cfg->secret && !cfg->require_signature)) {
+		json_object_object_add(event->doc, "signature",
+				       json_object_new_string("not checked: no secret configured"));
+		log_info(ctx, "%s: signature not checked (no secret configured)", src->name);
+		return 0;
+	}
+	if (!cfg->secret) {
+		return gmhook__error_set(err, GMHOOK_ECONFIG, VALIDATE, "",
+					 "source '%s' requires a signature but has no secret", src->name);
+	}
+	if (src->verify(ctx, event, cfg, err) < 0) {
+		return err ? err->code : GMHOOK_ESIGNATURE;
+	}
+	json_object_object_add(event->doc, "signature",
+			       json_object_new_string("verified"));
+	return 0;
+}
+
 GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
 			       struct gmhook_event *event,
 			       struct gmhook_error *err)
@@ -93,6 +131,10 @@ GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
 	if (!src) {
 		return gmhook__error_set(err, GMHOOK_ESOURCE, VALIDATE,
 					 "/source", "unknown source '%s'", gmhook_event_source(event));
+	}
+	rc = check_source(ctx, src, event, err);
+	if (rc < 0) {
+		return rc;
 	}
 	events = gmhook__get(event->doc, "/events");
 	body = gmhook__get(event->doc, "/body");

@@ -13,6 +13,7 @@
  * \N; a backslash, tab, newline or carriage return inside a value prints
  * as \\, \t, \n or \r (PostgreSQL's COPY text format). Date-time columns
  * print as "YYYY-MM-DD HH:MM:SS" whatever the driver's own text form is.
+ * With -H, a query first prints its column names, upper case, as a line.
  * Exit status: 0 success, 1 database error (message on stderr), 64 usage.
  */
 #include <ctype.h>
@@ -29,6 +30,9 @@
 
 #define VALUE_CHUNK 4096
 
+/* -H: print the column names before the rows. */
+static bool print_header;
+
 struct query {
 	SQLHENV env;
 	SQLHDBC dbc;
@@ -37,7 +41,7 @@ struct query {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: gmq CONNECTION SQL [SQL...]\n");
+	fprintf(stderr, "usage: gmq [-H] CONNECTION SQL [SQL...]\n");
 }
 
 static void print_diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
@@ -205,6 +209,27 @@ static int column_types(SQLSMALLINT **out, SQLHSTMT stmt, SQLSMALLINT n)
 	return 0;
 }
 
+static void put_header(SQLHSTMT stmt, SQLSMALLINT n_cols)
+{
+	SQLCHAR name[256];
+	SQLSMALLINT len;
+	SQLSMALLINT i;
+	SQLRETURN rc;
+
+	for (i = 0; i < n_cols; i++) {
+		name[0] = '\0';
+		rc = SQLDescribeCol(stmt, (SQLUSMALLINT) (i + 1), name,
+				    (SQLSMALLINT) sizeof(name), &len, NULL,
+				    NULL, NULL, NULL);
+		if (!SQL_SUCCEEDED(rc)) {
+			name[0] = '\0';
+		}
+		gmhook__str_upper((char *) name);
+		printf("%s%s", i > 0 ? "\t" : "", (char *) name);
+	}
+	putchar('\n');
+}
+
 static int fetch_all(SQLHSTMT stmt)
 {
 	SQLSMALLINT *types = NULL;
@@ -218,6 +243,9 @@ static int fetch_all(SQLHSTMT stmt)
 		return -1;
 	}
 	r = column_types(&types, stmt, n_cols);
+	if (r == 0 && print_header) {
+		put_header(stmt, n_cols);
+	}
 	while (r == 0 && n_cols > 0) {
 		rc = SQLFetch(stmt);
 		if (rc == SQL_NO_DATA) {
@@ -342,6 +370,11 @@ int main(int argc, char **argv)
 	int status = 0;
 	int i;
 
+	if (argc > 1 && strcmp(argv[1], "-H") == 0) {
+		print_header = true;
+		argv++;
+		argc--;
+	}
 	if (argc < 3) {
 		usage();
 		return 64;

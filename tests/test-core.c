@@ -287,11 +287,9 @@ static void core_accountno_follows_goldmine_layout(void **state)
 }
 
 /*
- * KNOWN BUG (ids.c, gmhook__accountno): the name part is taken byte by
- * byte, so a two-byte first letter gives two '_' and pushes the third
- * letter out: "Éva" gives "__v" where the documented "first 3 characters
- * of the name, one byte each" is "_va". This test fails until ids.c
- * walks characters (gmhook__utf8_prefix) instead of bytes.
+ * The name part counts characters, not bytes: a two-byte first letter is
+ * one '_' and the next two letters follow ("Éva" gives "_va", not "__v").
+ * Found by this test; fixed in ids.c by e767442.
  */
 static void core_accountno_multibyte_initial_counts_as_one_char(void **state)
 {

@@ -90,11 +90,17 @@ struct gmhook_options {
 	uint32_t login_timeout;
 	/** non-zero: gmhook_commit() writes nothing and reports the SQL */
 	int32_t dry_run;
+	/**
+	 * A JSON configuration file (docs/configuration.md), read by
+	 * gmhook_ctx_new() before the fields above are applied: a field set
+	 * here wins over the file. NULL: no file.
+	 */
+	const char *config;
 };
 
 #define GMHOOK_OPTIONS_INIT                                                 \
 	{ GMHOOK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0,  \
-	  0, 0, 0 }
+	  0, 0, 0, NULL }
 
 /**
  * One HTTP header of a delivery. Names compare case-insensitively.
@@ -147,6 +153,20 @@ GMHOOK_API int gmhook_version_number(void);
 GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 			      const struct gmhook_options *opts,
 			      struct gmhook_error *err);
+
+/**
+ * The GoldMine server's time zone named by the configuration ("" when
+ * none). The library converts times with the process's local time zone
+ * (TZ); a program sets TZ from this value before the first event.
+ * Borrowed from @p ctx.
+ */
+GMHOOK_API const char *gmhook_ctx_timezone(const struct gmhook_ctx *ctx);
+
+/**
+ * The spool directory named by the configuration ("" when none).
+ * Borrowed from @p ctx.
+ */
+GMHOOK_API const char *gmhook_ctx_spool_dir(const struct gmhook_ctx *ctx);
 
 /** Free a context and close its database connection. NULL is a no-op. */
 GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx);

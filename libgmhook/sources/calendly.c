@@ -10,7 +10,9 @@
  * appointment and a history row; a cancellation removes the appointment
  * and records why.
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gmhook-private.h"
@@ -370,12 +372,79 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return rc;
 }
 
+/* Calendly suggests refusing signatures older than about 3 minutes. */
+#define DEFAULT_TOLERANCE 180
+
+/*
+ * Calendly-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256(key,
+ * "<t>.<raw body>")>. Several v1 entries may appear; any may match.
+ */
+static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
+		  const struct gmhook__source_config *cfg,
+		  struct gmhook_error *err)
+{
+	static const char header[] = "Calendly-Webhook-Signature";
+	const char *value = gmhook__event_header(event, header);
+	int64_t tolerance = cfg->tolerance ? cfg->tolerance : DEFAULT_TOLERANCE;
+	unsigned char mac[64];
+	const void *parts[3];
+	size_t lens[3];
+	size_t mac_len = 0;
+	const char *p;
+	char t[24] = "";
+	int64_t ts;
+	bool match = false;
+
+	(void) ctx;
+	if (!value) {
+		return gmhook__signature_fail(err, header, "missing");
+	}
+	for (p = value; *p;) {
+		size_t n = strcspn(p, ",");
+
+		while (*p == ' ') {
+			p++, n--;
+		}
+		if (n > 2 && strncmp(p, "t=", 2) == 0 && n - 2 < sizeof(t)) {
+			memcpy(t, p + 2, n - 2);
+			t[n - 2] = '\0';
+		} else if (n > 3 && strncmp(p, "v1=", 3) == 0 && t[0]) {
+			if (!mac_len) {
+				parts[0] = t;
+				lens[0] = strlen(t);
+				parts[1] = ".";
+				lens[1] = 1;
+				parts[2] = event->raw;
+				lens[2] = event->raw_len;
+				mac_len = gmhook__hmac(GMHOOK__SHA256, cfg->secret,
+						       cfg->secret_len, parts,
+						       lens, 3, mac);
+			}
+			match = match || gmhook__mac_equal_hex(mac, mac_len,
+							       p + 3, n - 3);
+		}
+		p += n;
+		p += *p == ',';
+	}
+	if (!t[0] || sscanf(t, "%" SCNd64, &ts) != 1) {
+		return gmhook__signature_fail(err, header, "no t= timestamp before v1=");
+	}
+	if (!match) {
+		return gmhook__signature_fail(err, header, "does not match the body");
+	}
+	if (llabs((long long) (gmhook__event_received(event) - ts)) > tolerance) {
+		return gmhook__signature_fail(err, header, "timestamp is outside the allowed window");
+	}
+	return 0;
+}
+
 const struct gmhook__source gmhook__source_calendly = {
 	.name = "calendly",
 	.description = "Calendly invitee.created / invitee.canceled (v2 and v1)",
 	.label = "Calendly",
 	.detect = detect,
 	.extract = extract,
+	.verify = verify,
 	.validate = validate,
 	.map = map,
 };

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The configuration file: one JSON document with the database, defaults,
+ * limits, the spool directory and per-source settings (enabled, secret,
+ * signature window). Secrets are written as "env:NAME" or "file:/path" so
+ * the file itself can be world-readable; they are resolved here, kept in
+ * the context only, and never logged. Unknown keys are errors naming the
+ * JSON pointer of the key, so a typo never silently disables a check.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "gmhook-private.h"
+
+#define CONFIG_MAX_SIZE (1024 * 1024)
+#define SECRET_MAX_SIZE 4096
+
+struct loader {
+	struct gmhook_ctx *ctx;
+	struct gmhook_options *opts;
+	const char *file;
+	struct gmhook_error *err;
+};
+
+static int config_error(struct loader *l, const char *path, const char *fmt,
+			...) GMHOOK_PRINTF(3, 4);
+
+static int config_error(struct loader *l, const char *path, const char *fmt,
+			...)
+{
+	char message[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return gmhook__error_set(l->err, GMHOOK_ECONFIG, GMHOOK_STAGE_NONE,
+				 path, "%s: %s", l->file, message);
+}
+
+/* Every key of @p obj must be in @p allowed (NULL-terminated). */
+static int check_keys(struct loader *l, json_object *obj, const char *base,
+		      const char *const *allowed)
+{
+	char path[256];
+	size_t i;
+
+	json_object_object_foreach(obj, key, value)
+	{
+		(void) value;
+		for (i = 0; allowed[i]; i++) {
+			if (strcmp(allowed[i], key) == 0) {
+				break;
+			}
+		}
+		if (!allowed[i]) {
+			snprintf(path, sizeof(path), "%s", base);
+			gmhook__path_push(path, sizeof(path), key);
+			return config_error(l, path, "unknown key '%s'", key);
+		}
+	}
+	return 0;
+}
+
+static int get_string(struct loader *l, json_object *obj, const char *base,
+		      const char *key, char **dst)
+{
+	json_object *v = NULL;
+	char path[256];
+	char *copy;
+
+	if (!json_object_object_get_ex(obj, key, &v)) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", base, key);
+	if (!json_object_is_type(v, json_type_string)) {
+		return config_error(l, path, "must be a string");
+	}
+	copy = gmhook__strdup(json_object_get_string(v));
+	if (!copy) {
+		return config_error(l, path, "out of memory");
+	}
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static int get_uint(struct loader *l, json_object *obj, const char *base,
+		    const char *key, uint64_t max, uint64_t *out)
+{
+	json_object *v = NULL;
+	char path[256];
+	int64_t n;
+
+	if (!json_object_object_get_ex(obj, key, &v)) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", base, key);
+	n = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || n <= 0 ||
+	    (uint64_t) n > max) {
+		return config_error(l, path, "must be a whole number from 1 to %llu", (unsigned long long) max);
+	}
+	*out = (uint64_t) n;
+	return 0;
+}
+
+static int get_bool(struct loader *l, json_object *obj, const char *base,
+		    const char *key, bool *out)
+{
+	json_object *v = NULL;
+	char path[256];
+
+	if (!json_object_object_get_ex(obj, key, &v)) {
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", base, key);
+	if (!json_object_is_type(v, json_type_boolean)) {
+		return config_error(l, path, "must be true or false");
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/* Read a secret file, without a trailing newline. */
+static int read_secret_file(struct loader *l, const char *path_in_doc,
+			    const char *file, unsigned char **out,
+			    size_t *out_len)
+{
+	FILE *f = fopen(file, "rb");
+	unsigned char *buf;
+	size_t n;
+
+	if (!f) {
+		return config_error(l, path_in_doc, "cannot read secret file %s: %s", file, strerror(errno));
+	}
+	buf = malloc(SECRET_MAX_SIZE + 1);
+	n = buf ? fread(buf, 1, SECRET_MAX_SIZE + 1, f) : 0;
+	fclose(f);
+	if (!buf || n > SECRET_MAX_SIZE) {
+		free(buf);
+		return config_error(l, path_in_doc, "secret file %s is larger than %d bytes", file, SECRET_MAX_SIZE);
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
+		n--;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*out_len = n;
+	return 0;
+}
+
+/* "env:NAME", "file:/path" or (discouraged) the secret itself. */
+static int resolve_secret(struct loader *l, const char *spec,
+			  const char *path, struct gmhook__source_config *sc)
+{
+	const char *value;
+
+	if (strncmp(spec, "file:", 5) == 0) {
+		return read_secret_file(l, path, spec + 5, &sc->secret,
+					&sc->secret_len);
+	}
+	if (strncmp(spec, "env:", 4) == 0) {
+		value = getenv(spec + 4);
+		if (!value || !value[0]) {
+			return config_error(l, path, "environment variable %s is not set", spec + 4);
+		}
+	} else {
+		log_warn(l->ctx, "%s: %s holds a secret inline; prefer env:NAME or file:/path", l->file, path);
+		value = spec;
+	}
+	sc->secret = (unsigned char *) gmhook__strdup(value);
+	sc->secret_len = strlen(value);
+	return sc->secret ? 0 : config_error(l, path, "out of memory");
+}
+
+static int load_source(struct loader *l, const char *name, json_object *obj)
+{
+	static const char *const keys[] = { "enabled", "secret", "tolerance",
+					    "require_signature", "public_url",
+					    NULL };
+	struct gmhook__source_config *sc;
+	char base[128] = "/sources";
+	char *secret = NULL;
+	uint64_t tolerance = 0;
+	int rc;
+
+	gmhook__path_push(base, sizeof(base), name);
+	if (!json_object_is_type(obj, json_type_object)) {
+		return config_error(l, base, "must be an object");
+	}
+	if (!gmhook__source_find(name)) {
+		return config_error(l, base, "unknown source '%s' (see gmhook sources)", name);
+	}
+	if (l->ctx->n_sources == GMHOOK__MAX_SOURCES) {
+		return config_error(l, base, "too many sources");
+	}
+	sc = &l->ctx->sources[l->ctx->n_sources++];
+	snprintf(sc->name, sizeof(sc->name), "%s", name);
+	sc->enabled = true;
+	rc = check_keys(l, obj, base, keys);
+	if (rc == 0) {
+		rc = get_bool(l, obj, base, "enabled", &sc->enabled);
+	}
+	if (rc == 0) {
+		rc = get_uint(l, obj, base, "tolerance", 86400 * 30, &tolerance);
+		sc->tolerance = (int64_t) tolerance;
+	}
+	if (rc == 0) {
+		rc = get_string(l, obj, base, "public_url", &sc->public_url);
+	}
+	if (rc == 0) {
+		rc = get_string(l, obj, base, "secret", &secret);
+	}
+	if (rc == 0 && secret) {
+		char path[160];
+
+		snprintf(path, sizeof(path), "%s/secret", base);
+		rc = resolve_secret(l, secret, path, sc);
+		sc->require_signature = true;
+	}
+	free(secret);
+	if (rc == 0) {
+		rc = get_bool(l, obj, base, "require_signature",
+			      &sc->require_signature);
+	}
+	return rc;
+}
+
+static int load_sources(struct loader *l, json_object *doc)
+{
+	json_object *sources = NULL;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "sources", &sources)) {
+		return 0;
+	}
+	if (!json_object_is_type(sources, json_type_object)) {
+		return config_error(l, "/sources", "must be an object");
+	}
+	json_object_object_foreach(sources, name, obj)
+	{
+		rc = load_source(l, name, obj);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int load_defaults(struct loader *l, json_object *doc)
+{
+	static const char *const keys[] = { "user", "owner", "source_label",
+					    "merge_codes", "timezone", NULL };
+	json_object *d = NULL;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "defaults", &d)) {
+		return 0;
+	}
+	if (!json_object_is_type(d, json_type_object)) {
+		return config_error(l, "/defaults", "must be an object");
+	}
+	rc = check_keys(l, d, "/defaults", keys);
+	if (rc == 0) {
+		rc = get_string(l, d, "/defaults", "user", &l->ctx->user);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/defaults", "owner", &l->ctx->owner);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/defaults", "source_label",
+				&l->ctx->source_label);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/defaults", "merge_codes",
+				&l->ctx->merge_codes);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/defaults", "timezone",
+				&l->ctx->timezone);
+	}
+	return rc;
+}
+
+static int get_u32(struct loader *l, json_object *limits, const char *key,
+		   uint32_t max, uint32_t *field)
+{
+	uint64_t n = *field;
+	int rc = get_uint(l, limits, "/limits", key, max, &n);
+
+	*field = (uint32_t) n;
+	return rc;
+}
+
+static int load_limits(struct loader *l, json_object *doc)
+{
+	static const char *const keys[] = { "max_body", "max_depth",
+					    "max_fields", "max_events",
+					    "login_timeout", "overflow", NULL };
+	struct gmhook_options *o = l->opts;
+	json_object *d = NULL;
+	json_object *v = NULL;
+	uint64_t n;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "limits", &d)) {
+		return 0;
+	}
+	if (!json_object_is_type(d, json_type_object)) {
+		return config_error(l, "/limits", "must be an object");
+	}
+	rc = check_keys(l, d, "/limits", keys);
+	if (rc == 0) {
+		rc = get_u32(l, d, "max_depth", 10000, &o->max_depth);
+	}
+	if (rc == 0) {
+		rc = get_u32(l, d, "max_fields", 10000000, &o->max_fields);
+	}
+	if (rc == 0) {
+		rc = get_u32(l, d, "max_events", 1000000, &o->max_events);
+	}
+	if (rc == 0) {
+		rc = get_u32(l, d, "login_timeout", 3600, &o->login_timeout);
+	}
+	n = o->max_body;
+	if (rc == 0) {
+		rc = get_uint(l, d, "/limits", "max_body", 1ULL << 31, &n);
+		o->max_body = n;
+	}
+	if (rc == 0 && json_object_object_get_ex(d, "overflow", &v)) {
+		const char *s = json_object_get_string(v);
+
+		if (gmhook__str_ieq(s, "truncate")) {
+			o->overflow = GMHOOK_OVERFLOW_TRUNCATE;
+		} else if (gmhook__str_ieq(s, "reject")) {
+			o->overflow = GMHOOK_OVERFLOW_REJECT;
+		} else {
+			rc = config_error(l, "/limits/overflow", "must be \"truncate\" or \"reject\"");
+		}
+	}
+	return rc;
+}
+
+static int load_spool(struct loader *l, json_object *doc)
+{
+	static const char *const keys[] = { "dir", NULL };
+	json_object *d = NULL;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "spool", &d)) {
+		return 0;
+	}
+	if (!json_object_is_type(d, json_type_object)) {
+		return config_error(l, "/spool", "must be an object");
+	}
+	rc = check_keys(l, d, "/spool", keys);
+	return rc ? rc : get_string(l, d, "/spool", "dir", &l->ctx->spool_dir);
+}
+
+static int read_file(struct loader *l, char **out, size_t *len)
+{
+	FILE *f = fopen(l->file, "rb");
+	char *buf;
+
+	if (!f) {
+		return config_error(l, "", "cannot open: %s", strerror(errno));
+	}
+	buf = malloc(CONFIG_MAX_SIZE + 1);
+	*len = buf ? fread(buf, 1, CONFIG_MAX_SIZE + 1, f) : 0;
+	fclose(f);
+	if (!buf || *len > CONFIG_MAX_SIZE) {
+		free(buf);
+		return config_error(l, "", "larger than %d bytes", CONFIG_MAX_SIZE);
+	}
+	buf[*len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int parse_document(struct loader *l, json_object **out)
+{
+	static const char *const keys[] = { "database", "defaults", "limits",
+					    "spool", "sources", NULL };
+	struct json_tokener *tok = json_tokener_new_ex(64);
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	rc = tok ? read_file(l, &text, &len)
+		 : config_error(l, "", "out of memory");
+	if (rc == 0) {
+		*out = json_tokener_parse_ex(tok, text, (int) len);
+		if (!*out || !json_object_is_type(*out, json_type_object)) {
+			rc = config_error(l, "", "not a JSON object (byte %zu: %s)", json_tokener_get_parse_end(tok), json_tokener_error_desc(json_tokener_get_error(tok)));
+		}
+	}
+	if (rc == 0) {
+		rc = check_keys(l, *out, "", keys);
+	}
+	free(text);
+	json_tokener_free(tok);
+	return rc;
+}
+
+int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
+			const char *path, struct gmhook_error *err)
+{
+	struct loader l = { ctx, opts, path, err };
+	json_object *doc = NULL;
+	int rc;
+
+	rc = parse_document(&l, &doc);
+	if (rc == 0) {
+		rc = get_string(&l, doc, "", "database", &ctx->db_string);
+	}
+	if (rc == 0) {
+		rc = load_defaults(&l, doc);
+	}
+	if (rc == 0) {
+		rc = load_limits(&l, doc);
+	}
+	if (rc == 0) {
+		rc = load_spool(&l, doc);
+	}
+	if (rc == 0) {
+		rc = load_sources(&l, doc);
+	}
+	json_object_put(doc);
+	return rc;
+}
+
+void gmhook__config_free(struct gmhook_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_sources; i++) {
+		if (ctx->sources[i].secret) {
+			/* Do not leave the secret in freed heap memory. */
+			OPENSSL_cleanse(ctx->sources[i].secret,
+					     ctx->sources[i].secret_len);
+		}
+		free(ctx->sources[i].secret);
+		free(ctx->sources[i].public_url);
+	}
+	ctx->n_sources = 0;
+	free(ctx->timezone);
+	free(ctx->spool_dir);
+}
+
+const struct gmhook__source_config *
+gmhook__source_config(const struct gmhook_ctx *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; ctx && i < ctx->n_sources; i++) {
+		if (strcmp(ctx->sources[i].name, name) == 0) {
+			return &ctx->sources[i];
+		}
+	}
+	return NULL;
+}
+
+GMHOOK_API const char *gmhook_ctx_timezone(const struct gmhook_ctx *ctx)
+{
+	return ctx && ctx->timezone ? ctx->timezone : "";
+}
+
+GMHOOK_API const char *gmhook_ctx_spool_dir(const struct gmhook_ctx *ctx)
+{
+	return ctx && ctx->spool_dir ? ctx->spool_dir : "";
+}
