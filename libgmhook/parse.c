@@ -73,7 +73,7 @@ static bool guess_media(struct media *m, const char *body, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && strchr(" \t\r\n", body[i])) {
+	while (i < len && body[i] != '\0' && strchr(" \t\r\n", body[i])) {
 		i++;
 	}
 	if (i < len && (body[i] == '{' || body[i] == '[')) {
@@ -157,6 +157,19 @@ static int convert_charset(char **out, size_t *out_len, const char *charset,
 	return rc;
 }
 
+/* Is @p s (exactly @p n bytes, not NUL-terminated) only white space? */
+static bool only_space(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strchr(" \t\r\n", s[i]) || s[i] == '\0') {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Count the scalar values of a JSON tree, stopping past @p limit. */
 static size_t count_fields(json_object *v, size_t limit)
 {
@@ -213,7 +226,7 @@ static int decode_json(json_object **out, struct gmhook_ctx *ctx,
 	} else if (!doc) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
 				       "invalid JSON at byte %zu: %s", end, json_tokener_error_desc(jerr));
-	} else if (strspn(body + end, " \t\r\n") != len - end) {
+	} else if (!only_space(body + end, len - end)) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
 				       "unexpected data after the JSON value at byte %zu", end);
 	} else if (count_fields(doc, ctx->opts.max_fields) >
@@ -420,8 +433,7 @@ static int check_request(struct gmhook_ctx *ctx,
 		return gmhook__error_set(err, GMHOOK_ETOOBIG, PARSE, "",
 					 "body is %zu bytes; the limit is %llu", req->body_len, (unsigned long long) ctx->opts.max_body);
 	}
-	if (req->body_len == 0 ||
-	    strspn(req->body, " \t\r\n") == req->body_len) {
+	if (req->body_len == 0 || only_space(req->body, req->body_len)) {
 		return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
 					 "body is empty");
 	}
