@@ -33,6 +33,7 @@ struct run {
 	char contact_recid[16];
 	char contact_name[41];
 	bool have_contact;
+	bool no_contact; /* contact.find found nobody: skip contact actions */
 	json_object *records;
 	json_object *warnings;
 	json_object *sql;
@@ -489,19 +490,108 @@ static int lock_match_key(struct run *r, const char *email,
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * A LIKE pattern for a phone number whatever its formatting: its last ten
+ * digits with '%' between them, so "+1 (555) 010-4477" and
+ * "5550104477" both match "(555)010-4477" as GoldMine formats it.
+ */
+static bool phone_pattern(char *out, size_t size, const char *phone)
+{
+	char digits[32];
+	size_t n = 0;
+	size_t i;
+	size_t w = 0;
+
+	for (; *phone && n < sizeof(digits) - 1; phone++) {
+		if (*phone >= '0' && *phone <= '9') {
+			digits[n++] = *phone;
+		}
+	}
+	if (n < 3 || 2 * n + 2 > size) {
+		return false;
+	}
+	i = n > 10 ? n - 10 : 0;
+	for (; i < n; i++) {
+		out[w++] = '%';
+		out[w++] = digits[i];
+	}
+	out[w++] = '%';
+	out[w] = '\0';
+	return true;
+}
+
+static int find_contact_by_phone(struct run *r, const char *phone,
+				 struct gmhook_error *err)
+{
+	static const char sql[] =
+		"SELECT ACCOUNTNO, RECID, CONTACT FROM CONTACT1"
+		" WHERE PHONE1 LIKE ? OR PHONE2 LIKE ? OR PHONE3 LIKE ?"
+		" ORDER BY ACCOUNTNO";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[3];
+	char pattern[64];
+	int rc;
+
+	if (!phone_pattern(pattern, sizeof(pattern), phone)) {
+		return 0;
+	}
+	p[0] = p_text(pattern);
+	p[1] = p[0];
+	p[2] = p[0];
+	rc = exec(r, sql, p, 3, &row, err);
+	if (rc > 0) {
+		snprintf(r->accountno, sizeof(r->accountno), "%s",
+			 row.cols[0] ? row.cols[0] : "");
+		snprintf(r->contact_recid, sizeof(r->contact_recid), "%s",
+			 row.cols[1] ? row.cols[1] : "");
+		snprintf(r->contact_name, sizeof(r->contact_name), "%s",
+			 row.cols[2] ? row.cols[2] : "");
+	}
+	gmhook__row_clear(&row);
+	return rc;
+}
+
+/* Find the contact an action's "match" names (e-mail first, then phone),
+ * under the match-key lock. 1 found, 0 not found, negative on error. */
+static int find_contact(struct run *r, json_object *action, const char **key,
+			struct gmhook_error *err)
+{
+	json_object *match = gmhook__get(action, "/match");
+	const char *email;
+	const char *phone;
+	int rc;
+
+	rc = field(&email, r, match, "email", 75, false, err);
+	if (rc == 0) {
+		rc = field(&phone, r, match, "phone", 32, false, err);
+	}
+	if (rc == 0 && !email[0] && !phone[0]) {
+		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
+				       "match needs an email or a phone");
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	*key = email[0] ? email : phone;
+	rc = lock_match_key(r, *key, err);
+	if (rc == 0 && email[0]) {
+		rc = find_contact_by_email(r, email, err);
+	}
+	if (rc == 0 && phone[0]) {
+		rc = find_contact_by_phone(r, phone, err);
+	}
+	return rc;
+}
+
 static int do_contact_upsert(struct run *r, json_object *action,
 			     struct gmhook_error *err)
 {
 	json_object *c1 = gmhook__get(action, "/contact1");
-	const char *email;
 	const char *source;
+	const char *key;
 	int rc;
 
-	rc = field(&email, r, gmhook__get(action, "/match"), "email", 75,
-		   true, err);
-	if (rc == 0) {
-		rc = field(&source, r, action, "source", 20, false, err);
-	}
+	rc = field(&source, r, action, "source", 20, false, err);
 	if (rc == 0 && c1 && !json_object_is_type(c1, json_type_object)) {
 		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
 				       "contact1 must be an object");
@@ -509,12 +599,8 @@ static int do_contact_upsert(struct run *r, json_object *action,
 	if (rc == 0 && c1) {
 		rc = check_contact1(r, c1, err);
 	}
-	if (rc < 0) {
-		return rc;
-	}
-	rc = lock_match_key(r, email, err);
 	if (rc == 0) {
-		rc = find_contact_by_email(r, email, err);
+		rc = find_contact(r, action, &key, err);
 	}
 	if (rc < 0) {
 		return rc;
@@ -524,6 +610,27 @@ static int do_contact_upsert(struct run *r, json_object *action,
 		return c1 ? update_contact(r, c1, err) : 0;
 	}
 	return insert_contact(r, c1, source, err);
+}
+
+/* contact.find: like contact.upsert but never creates a contact. When no
+ * contact matches, the event's later contact actions are skipped with a
+ * warning (an unsubscribe for an unknown address changes nothing). */
+static int do_contact_find(struct run *r, json_object *action,
+			   struct gmhook_error *err)
+{
+	const char *key;
+	int rc = find_contact(r, action, &key, err);
+
+	if (rc < 0) {
+		return rc;
+	}
+	if (rc == 0) {
+		r->no_contact = true;
+		warn(r, "no GoldMine contact matches %s%s", r->path, "/match");
+		return 0;
+	}
+	r->have_contact = true;
+	return 0;
 }
 
 /* ==== email.add ==== */
@@ -645,6 +752,7 @@ struct activity {
 	const char *ref;
 	const char *notes;
 	const char *duration;
+	const char *units;
 };
 
 static int read_activity(struct activity *a, struct run *r,
@@ -692,7 +800,7 @@ static int do_history_add(struct run *r, json_object *action,
 		" ONDATE, ONTIME, ACTVCODE, RESULTCODE, STATUS, DURATION, UNITS,"
 		" REF, NOTES, LINKRECID, LOPRECID, CREATEBY, CREATEON, CREATEAT,"
 		" LASTUSER, LASTDATE, LASTTIME, COMPLETEDID, RECID)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', '', ?, ?,"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?,"
 		" ?, ?, ?, ?, '', ?)";
 	struct gmhook__param p[20];
 	struct activity a;
@@ -704,6 +812,9 @@ static int do_history_add(struct run *r, json_object *action,
 	rc = read_activity(&a, r, action, 65, err);
 	if (rc == 0) {
 		rc = field(&a.duration, r, action, "duration", 8, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&a.units, r, action, "units", 8, false, err);
 	}
 	if (rc < 0) {
 		return rc;
@@ -722,16 +833,17 @@ static int do_history_add(struct run *r, json_object *action,
 	p[7] = p_text(a.resultcode);
 	p[8] = p_text(a.notes[0] ? " 1" : " 0");
 	p[9] = p_text(a.duration);
-	p[10] = p_text(a.ref);
-	p[11] = p_text(a.notes);
-	p[12] = p_text(r->ctx->user);
-	p[13] = p_date(r->date);
-	p[14] = p_text(r->hhmm);
-	p[15] = p_text(r->ctx->user);
-	p[16] = p_date(r->date);
-	p[17] = p_text(r->hhmm);
-	p[18] = p_text(recid);
-	rc = exec(r, sql, p, 19, NULL, err);
+	p[10] = p_text(a.units);
+	p[11] = p_text(a.ref);
+	p[12] = p_text(a.notes);
+	p[13] = p_text(r->ctx->user);
+	p[14] = p_date(r->date);
+	p[15] = p_text(r->hhmm);
+	p[16] = p_text(r->ctx->user);
+	p[17] = p_date(r->date);
+	p[18] = p_text(r->hhmm);
+	p[19] = p_text(recid);
+	rc = exec(r, sql, p, 20, NULL, err);
 	if (rc >= 0) {
 		record(r, "CONTHIST", recid, "insert");
 	}
@@ -955,6 +1067,279 @@ static int do_note_add(struct run *r, json_object *action,
 	return rc < 0 ? rc : 0;
 }
 
+/* ==== email.optout, email.remove ==== */
+
+static void record_count(struct run *r, const char *table, const char *op,
+			 int count)
+{
+	json_object *rec = json_object_new_object();
+
+	if (!rec) {
+		return;
+	}
+	json_object_object_add(rec, "table", json_object_new_string(table));
+	json_object_object_add(rec, "op", json_object_new_string(op));
+	json_object_object_add(rec, "rows", json_object_new_int(count));
+	json_object_array_add(r->records, rec);
+}
+
+/*
+ * GoldMine has no opt-out flag: campaigns select e-mail rows by their
+ * merge codes, so clearing MERGECODES on every row holding the address
+ * (on any contact) is what stops the mailings.
+ */
+static int do_email_optout(struct run *r, json_object *action,
+			   struct gmhook_error *err)
+{
+	static const char sql[] =
+		"UPDATE CONTSUPP SET MERGECODES = '', LASTUSER = ?,"
+		" LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
+		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
+		" AND U_ADDRESS1 = ?";
+	char ref[36], rest[41], u_ref[36], u_rest[41];
+	struct gmhook__param p[5];
+	const char *address;
+	int rc;
+
+	rc = field(&address, r, action, "address", 75, true, err);
+	if (rc < 0) {
+		return rc;
+	}
+	split_email(address, ref, rest, u_ref, u_rest);
+	p[0] = p_text(r->ctx->user);
+	p[1] = p_date(r->date);
+	p[2] = p_text(r->hhmm);
+	p[3] = p_text(u_ref);
+	p[4] = p_text(u_rest);
+	rc = exec(r, sql, p, 5, NULL, err);
+	if (rc == 0) {
+		warn(r, "%s: no GoldMine e-mail row holds this address", r->path);
+	} else if (rc > 0) {
+		record_count(r, "CONTSUPP", "optout", rc);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * A hard bounce. By default the address is flagged: it stays on the
+ * contact for the record but is no longer primary (ZIP '001') and has no
+ * merge codes, so no campaign selects it. With the "remove" bounce policy
+ * the rows are deleted.
+ */
+static int do_email_remove(struct run *r, json_object *action,
+			   struct gmhook_error *err)
+{
+	static const char sql_flag[] =
+		"UPDATE CONTSUPP SET MERGECODES = '', ZIP = '001',"
+		" LASTUSER = ?, LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
+		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
+		" AND U_ADDRESS1 = ?";
+	static const char sql_delete[] =
+		"DELETE FROM CONTSUPP WHERE RECTYPE = 'P'"
+		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
+		" AND U_ADDRESS1 = ?";
+	char ref[36], rest[41], u_ref[36], u_rest[41];
+	struct gmhook__param p[5];
+	const char *address;
+	int rc;
+
+	rc = field(&address, r, action, "address", 75, true, err);
+	if (rc < 0) {
+		return rc;
+	}
+	split_email(address, ref, rest, u_ref, u_rest);
+	if (r->ctx->bounce_delete) {
+		p[0] = p_text(u_ref);
+		p[1] = p_text(u_rest);
+		rc = exec(r, sql_delete, p, 2, NULL, err);
+	} else {
+		p[0] = p_text(r->ctx->user);
+		p[1] = p_date(r->date);
+		p[2] = p_text(r->hhmm);
+		p[3] = p_text(u_ref);
+		p[4] = p_text(u_rest);
+		rc = exec(r, sql_flag, p, 5, NULL, err);
+	}
+	if (rc == 0) {
+		warn(r, "%s: no GoldMine e-mail row holds this address", r->path);
+	} else if (rc > 0) {
+		record_count(r, "CONTSUPP",
+			     r->ctx->bounce_delete ? "delete" : "flag-bounced",
+			     rc);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ==== detail.add ==== */
+
+static int do_detail_add(struct run *r, json_object *action,
+			 struct gmhook_error *err)
+{
+	static const char sql_find[] =
+		"SELECT RECID FROM CONTSUPP WHERE ACCOUNTNO = ?"
+		" AND RECTYPE = 'P' AND U_CONTACT = ? AND U_CONTSUPREF = ?";
+	static const char sql[] =
+		"INSERT INTO CONTSUPP (ACCOUNTNO, RECTYPE, CONTACT, CONTSUPREF,"
+		" NOTES, STATUS, LASTUSER, LASTDATE, LASTTIME, U_CONTACT,"
+		" U_CONTSUPREF, U_ADDRESS1, RECID)"
+		" VALUES (?, 'P', ?, ?, ?, '00', ?, ?, ?, ?, ?, '', ?)";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[10];
+	const char *name, *ref, *notes;
+	char u_name[48], u_ref[40];
+	char recid[16];
+	int rc;
+
+	rc = field(&name, r, action, "name", 40, true, err);
+	if (rc == 0) {
+		rc = field(&ref, r, action, "reference", 35, true, err);
+	}
+	if (rc == 0) {
+		rc = field(&notes, r, action, "notes", 0, false, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	shadow(u_name, sizeof(u_name), name);
+	shadow(u_ref, sizeof(u_ref), ref);
+	p[0] = p_text(r->accountno);
+	p[1] = p_text(u_name);
+	p[2] = p_text(u_ref);
+	rc = exec(r, sql_find, p, 3, &row, err);
+	gmhook__row_clear(&row);
+	if (rc != 0) {
+		return rc < 0 ? rc : 0;
+	}
+	gmhook__recid(recid, r->now);
+	p[0] = p_text(r->accountno);
+	p[1] = p_text(name);
+	p[2] = p_text(ref);
+	p[3] = p_text(notes);
+	p[4] = p_text(r->ctx->user);
+	p[5] = p_date(r->date);
+	p[6] = p_text(r->hhmm);
+	p[7] = p_text(u_name);
+	p[8] = p_text(u_ref);
+	p[9] = p_text(recid);
+	rc = exec(r, sql, p, 10, NULL, err);
+	if (rc >= 0) {
+		record(r, "CONTSUPP", recid, "insert");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* ==== case.create ==== */
+
+struct case_fields {
+	const char *subject;
+	const char *description;
+	const char *priority;
+	const char *source;
+	const char *category;
+	const char *type;
+	const char *number;
+	const char *link;
+};
+
+static int read_case(struct case_fields *c, struct run *r, json_object *a,
+		     struct gmhook_error *err)
+{
+	int rc = field(&c->subject, r, a, "subject", 200, true, err);
+
+	if (rc == 0) {
+		rc = field(&c->description, r, a, "description", 0, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&c->priority, r, a, "priority", 40, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&c->source, r, a, "source", 40, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&c->category, r, a, "category", 40, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&c->type, r, a, "type", 40, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&c->number, r, a, "number", 40, false, err);
+	}
+	if (rc == 0) {
+		rc = field(&c->link, r, a, "link", LEDGER_ID_MAX, false, err);
+	}
+	return rc;
+}
+
+static int case_linked(struct run *r, const char *link,
+		       struct gmhook_error *err)
+{
+	static const char sql[] =
+		"SELECT RECID FROM GMHOOK_LINK WHERE LINKKEY = ?"
+		" AND TABLENAME = 'CASES'";
+	struct gmhook__row row = { 0 };
+	struct gmhook__param p[1];
+	int rc;
+
+	if (!link[0]) {
+		return 0;
+	}
+	p[0] = p_text(link);
+	rc = exec(r, sql, p, 1, &row, err);
+	gmhook__row_clear(&row);
+	return rc;
+}
+
+/* A Service Center case (CASES), open (STATUS 0), owned by the contact's
+ * owner or the configured one; the provider's ticket key is linked so a
+ * second delivery for the same ticket opens no second case. */
+static int do_case_create(struct run *r, json_object *action,
+			  struct gmhook_error *err)
+{
+	static const char sql[] =
+		"INSERT INTO CASES (ACCOUNTNO, OWNER, NUMBER, IS_TEMPLATE,"
+		" IS_READ, STATUS, PRIORITY, SOURCE, CATEGORY, FTYPE, SUBJECT,"
+		" DESCRIPTION, CREATED_BY, CREATED_DATE, MODIFIED_BY,"
+		" MODIFIED_DATE, RECID)"
+		" VALUES (?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	struct gmhook__param p[14];
+	struct case_fields c;
+	char recid[16];
+	int rc;
+
+	rc = read_case(&c, r, action, err);
+	if (rc == 0) {
+		rc = case_linked(r, c.link, err);
+		if (rc > 0) {
+			warn(r, "%s: a case for %s exists already", r->path, c.link);
+			return 0;
+		}
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	gmhook__recid(recid, r->now);
+	p[0] = p_text(r->accountno);
+	p[1] = p_text(r->ctx->owner);
+	p[2] = p_text(c.number);
+	p[3] = p_text(c.priority);
+	p[4] = p_text(c.source);
+	p[5] = p_text(c.category);
+	p[6] = p_text(c.type);
+	p[7] = p_text(c.subject);
+	p[8] = p_text(c.description);
+	p[9] = p_text(r->ctx->user);
+	p[10] = p_datetime(&r->now_tm);
+	p[11] = p_text(r->ctx->user);
+	p[12] = p_datetime(&r->now_tm);
+	p[13] = p_text(recid);
+	rc = exec(r, sql, p, 14, NULL, err);
+	if (rc >= 0) {
+		record(r, "CASES", recid, "insert");
+		rc = c.link[0] ? insert_link(r, c.link, "CASES", recid, err) : 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* ==== Events ==== */
 
 static const struct {
@@ -964,6 +1349,11 @@ static const struct {
 	bool needs_contact;
 } actions[] = {
 	{ "contact.upsert", do_contact_upsert, false },
+	{ "contact.find", do_contact_find, false },
+	{ "email.optout", do_email_optout, false },
+	{ "email.remove", do_email_remove, false },
+	{ "detail.add", do_detail_add, true },
+	{ "case.create", do_case_create, true },
 	{ "email.add", do_email_add, true },
 	{ "history.add", do_history_add, true },
 	{ "calendar.schedule", do_calendar_schedule, true },
@@ -980,6 +1370,9 @@ static int apply_action(struct run *r, json_object *action,
 	for (i = 0; name && i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strcmp(actions[i].name, name) != 0) {
 			continue;
+		}
+		if (actions[i].needs_contact && r->no_contact) {
+			return 0;
 		}
 		if (actions[i].needs_contact && !r->have_contact) {
 			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT,
@@ -1121,6 +1514,7 @@ static void reset_event(struct run *r)
 	r->contact_recid[0] = '\0';
 	r->contact_name[0] = '\0';
 	r->have_contact = false;
+	r->no_contact = false;
 }
 
 /*

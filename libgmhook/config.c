@@ -252,10 +252,28 @@ static int load_sources(struct loader *l, json_object *doc)
 	return 0;
 }
 
+static int load_bounce(struct loader *l, json_object *defaults)
+{
+	json_object *v = NULL;
+	const char *s;
+
+	if (!json_object_object_get_ex(defaults, "bounce", &v)) {
+		return 0;
+	}
+	s = json_object_get_string(v);
+	if (!json_object_is_type(v, json_type_string) ||
+	    (strcmp(s, "flag") != 0 && strcmp(s, "remove") != 0)) {
+		return config_error(l, "/defaults/bounce", "must be \"flag\" or \"remove\"");
+	}
+	l->ctx->bounce_delete = strcmp(s, "remove") == 0;
+	return 0;
+}
+
 static int load_defaults(struct loader *l, json_object *doc)
 {
 	static const char *const keys[] = { "user", "owner", "source_label",
-					    "merge_codes", "timezone", NULL };
+					    "merge_codes", "timezone", "bounce",
+					    NULL };
 	json_object *d = NULL;
 	int rc;
 
@@ -283,6 +301,9 @@ static int load_defaults(struct loader *l, json_object *doc)
 	if (rc == 0) {
 		rc = get_string(l, d, "/defaults", "timezone",
 				&l->ctx->timezone);
+	}
+	if (rc == 0) {
+		rc = load_bounce(l, d);
 	}
 	return rc;
 }

@@ -52,6 +52,7 @@ struct gmhook_ctx {
 	int64_t fixed_now;     /* tests: non-zero replaces time(NULL) */
 	char *timezone;
 	char *spool_dir;
+	bool bounce_delete; /* hard bounces delete the e-mail row */
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
 };
@@ -338,8 +339,6 @@ int gmhook__validate_time(const struct gmhook__item *item,
 			  const char *pointer, bool required,
 			  struct gmhook_error *err);
 
-extern const struct gmhook__source gmhook__source_calendly;
-extern const struct gmhook__source gmhook__source_webform;
 
 /* ==== Plan building (map.c) ==== */
 
@@ -387,7 +386,8 @@ struct gmhook__person {
 	const char *company_path;
 };
 
-/* Emit contact.upsert (matched on the e-mail address) and email.add for
+/* Emit contact.upsert (matched on the e-mail address, or on the phone
+ * number when there is no address) and, with an address, email.add for
  * @p p. CONTACT is the full name (or first + last), LASTNAME the last name
  * (or the full name's last word); new contacts get SOURCE = @p label
  * unless the context names another. */
@@ -395,6 +395,24 @@ int gmhook__plan_person(struct gmhook__plan_builder *pb,
 			const struct gmhook__item *item,
 			const struct gmhook__person *p, const char *label,
 			struct gmhook_error *err);
+
+/* Emit history.add: a completed activity of GoldMine type @p rectype
+ * ("O" other, "S" sale, "CI" call in ...) at @p when (server zone), with
+ * REF cut to 65 characters and optional notes. Returns the action (owned
+ * by the plan) through @p out when not NULL, to add "duration"/"units". */
+int gmhook__plan_history(struct gmhook__plan_builder *pb, const char *rectype,
+			 const char *actvcode, const char *resultcode,
+			 int64_t when, const char *ref, const char *notes,
+			 json_object **out, struct gmhook_error *err);
+
+/* Emit contact.find matching @p email (or @p phone when email is NULL):
+ * later contact actions apply to the contact found, and are skipped with
+ * a warning when none matches. */
+int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
+		      const char *phone, struct gmhook_error *err);
+
+/* The context a plan is built for. */
+struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);
 
 /* GoldMine column sizes (characters) used for truncation; 0 = unknown. */
 size_t gmhook__column_size(const char *table, const char *column);

@@ -298,8 +298,16 @@ int gmhook__plan_person(struct gmhook__plan_builder *pb,
 	}
 	json_object_object_add(upsert, "match", match);
 	json_object_object_add(upsert, "contact1", c1);
-	json_object_object_add(match, "email",
-			       json_object_new_string(p->email));
+	if (p->email) {
+		json_object_object_add(match, "email",
+				       json_object_new_string(p->email));
+	} else if (p->phone) {
+		json_object_object_add(match, "phone",
+				       json_object_new_string(p->phone));
+	} else {
+		return gmhook__error_set(err, GMHOOK_EMAP, MAP, item->pointer,
+					 "the event names no e-mail address or phone number");
+	}
 	rc = person_contact1(pb, item, p, c1, err);
 	if (rc < 0) {
 		return rc;
@@ -307,6 +315,9 @@ int gmhook__plan_person(struct gmhook__plan_builder *pb,
 	/* SOURCE is only written on new contacts (commit knows). */
 	json_object_object_add(upsert, "source",
 			       json_object_new_string(source));
+	if (!p->email) {
+		return 0;
+	}
 	email = gmhook__plan_action(pb, "email.add");
 	if (!email) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
@@ -315,5 +326,60 @@ int gmhook__plan_person(struct gmhook__plan_builder *pb,
 	json_object_object_add(email, "address",
 			       json_object_new_string(p->email));
 	json_object_object_add(email, "primary", json_object_new_boolean(1));
+	return 0;
+}
+
+struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb)
+{
+	return pb->ctx;
+}
+
+int gmhook__plan_history(struct gmhook__plan_builder *pb, const char *rectype,
+			 const char *actvcode, const char *resultcode,
+			 int64_t when, const char *ref, const char *notes,
+			 json_object **out, struct gmhook_error *err)
+{
+	json_object *h = gmhook__plan_action(pb, "history.add");
+
+	if (!h) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	json_object_object_add(h, "rectype", json_object_new_string(rectype));
+	json_object_object_add(h, "actvcode",
+			       json_object_new_string(actvcode ? actvcode : ""));
+	json_object_object_add(h, "resultcode",
+			       json_object_new_string(resultcode ? resultcode
+								 : ""));
+	gmhook__plan_set_when(h, "ondate", "ontime", when);
+	if (notes && notes[0]) {
+		json_object_object_add(h, "notes", json_object_new_string(notes));
+	}
+	if (out) {
+		*out = h;
+	}
+	return gmhook__plan_set(pb, h, "ref", ref ? ref : "", 65,
+				"CONTHIST.REF", NULL, err);
+}
+
+int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
+		      const char *phone, struct gmhook_error *err)
+{
+	json_object *find = gmhook__plan_action(pb, "contact.find");
+	json_object *match = json_object_new_object();
+
+	if (!find || !match) {
+		json_object_put(match);
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	if (email) {
+		json_object_object_add(match, "email",
+				       json_object_new_string(email));
+	} else if (phone) {
+		json_object_object_add(match, "phone",
+				       json_object_new_string(phone));
+	}
+	json_object_object_add(find, "match", match);
 	return 0;
 }

@@ -53,20 +53,20 @@ static void print_diag(SQLSMALLINT type, SQLHANDLE handle, const char *what)
 	SQLRETURN rc;
 
 	rc = SQLGetDiagRec(type, handle, 1, state, &native, text,
-			   (SQLSMALLINT) sizeof(text), &len);
+	                   (SQLSMALLINT) sizeof(text), &len);
 	if (!SQL_SUCCEEDED(rc)) {
 		fprintf(stderr, "gmq: %s\n", what);
 		return;
 	}
 	fprintf(stderr, "gmq: %s: %s (%s)\n", what, (char *) text,
-		(char *) state);
+	        (char *) state);
 }
 
 /* Does @p sql return rows? Judged by its first keyword. */
 static bool is_query(const char *sql)
 {
 	static const char *const words[] = { "SELECT", "WITH", "VALUES",
-					     "PRAGMA", "SHOW", "EXPLAIN" };
+		                             "PRAGMA", "SHOW", "EXPLAIN" };
 	size_t i;
 
 	while (isspace((unsigned char) *sql) || *sql == '(') {
@@ -146,12 +146,13 @@ static int put_text(SQLHSTMT stmt, SQLUSMALLINT col)
 
 	for (;;) {
 		rc = SQLGetData(stmt, col, SQL_C_CHAR, chunk, sizeof(chunk),
-				&ind);
+		                &ind);
 		if (rc == SQL_NO_DATA) {
 			return 0;
 		}
 		if (!SQL_SUCCEEDED(rc)) {
-			print_diag(SQL_HANDLE_STMT, stmt, "cannot read a column");
+			print_diag(SQL_HANDLE_STMT, stmt,
+			           "cannot read a column");
 			return -1;
 		}
 		if (ind == SQL_NULL_DATA) {
@@ -159,8 +160,8 @@ static int put_text(SQLHSTMT stmt, SQLUSMALLINT col)
 			return 0;
 		}
 		got = (ind == SQL_NO_TOTAL || ind >= (SQLLEN) sizeof(chunk))
-			      ? sizeof(chunk) - 1
-			      : (size_t) ind;
+		              ? sizeof(chunk) - 1
+		              : (size_t) ind;
 		put_escaped(chunk, got);
 		if (rc == SQL_SUCCESS || got < sizeof(chunk) - 1) {
 			return 0;
@@ -168,8 +169,7 @@ static int put_text(SQLHSTMT stmt, SQLUSMALLINT col)
 	}
 }
 
-static int put_row(SQLHSTMT stmt, const SQLSMALLINT *types,
-		   SQLSMALLINT n_cols)
+static int put_row(SQLHSTMT stmt, const SQLSMALLINT *types, SQLSMALLINT n_cols)
 {
 	SQLSMALLINT i;
 	int r = 0;
@@ -199,8 +199,8 @@ static int column_types(SQLSMALLINT **out, SQLHSTMT stmt, SQLSMALLINT n)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		rc = SQLDescribeCol(stmt, (SQLUSMALLINT) (i + 1), NULL, 0,
-				    NULL, &types[i], NULL, NULL, NULL);
+		rc = SQLDescribeCol(stmt, (SQLUSMALLINT) (i + 1), NULL, 0, NULL,
+		                    &types[i], NULL, NULL, NULL);
 		if (!SQL_SUCCEEDED(rc)) {
 			types[i] = SQL_VARCHAR;
 		}
@@ -219,8 +219,8 @@ static void put_header(SQLHSTMT stmt, SQLSMALLINT n_cols)
 	for (i = 0; i < n_cols; i++) {
 		name[0] = '\0';
 		rc = SQLDescribeCol(stmt, (SQLUSMALLINT) (i + 1), name,
-				    (SQLSMALLINT) sizeof(name), &len, NULL,
-				    NULL, NULL, NULL);
+		                    (SQLSMALLINT) sizeof(name), &len, NULL,
+		                    NULL, NULL, NULL);
 		if (!SQL_SUCCEEDED(rc)) {
 			name[0] = '\0';
 		}
@@ -286,7 +286,7 @@ static int query_open(struct query *q, const char *connection)
 	rc = SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &q->env);
 	if (SQL_SUCCEEDED(rc)) {
 		rc = SQLSetEnvAttr(q->env, SQL_ATTR_ODBC_VERSION,
-				   (SQLPOINTER) SQL_OV_ODBC3, 0);
+		                   (SQLPOINTER) SQL_OV_ODBC3, 0);
 	}
 	if (SQL_SUCCEEDED(rc)) {
 		rc = SQLAllocHandle(SQL_HANDLE_DBC, q->env, &q->dbc);
@@ -297,8 +297,7 @@ static int query_open(struct query *q, const char *connection)
 	}
 
 	rc = SQLDriverConnect(q->dbc, NULL, (SQLCHAR *) (uintptr_t) connection,
-			      SQL_NTS, NULL, 0, &out_len,
-			      SQL_DRIVER_NOPROMPT);
+	                      SQL_NTS, NULL, 0, &out_len, SQL_DRIVER_NOPROMPT);
 	if (!SQL_SUCCEEDED(rc)) {
 		print_diag(SQL_HANDLE_DBC, q->dbc, "cannot connect");
 		(void) SQLFreeHandle(SQL_HANDLE_DBC, q->dbc);
@@ -315,8 +314,7 @@ static int query_open(struct query *q, const char *connection)
 }
 
 /* A query: plain ODBC, every row printed. */
-static int run_query(struct query *q, const char *connection,
-		     const char *sql)
+static int run_query(struct query *q, const char *connection, const char *sql)
 {
 	SQLRETURN rc;
 	int r;
@@ -337,7 +335,7 @@ static int run_query(struct query *q, const char *connection,
 
 /* Any other statement: the library's layer, then commit. */
 static int run_statement(struct gmhook__db **db, struct gmhook_ctx *ctx,
-			 const char *connection, const char *sql)
+                         const char *connection, const char *sql)
 {
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	int rc = 0;
@@ -353,8 +351,8 @@ static int run_statement(struct gmhook__db **db, struct gmhook_ctx *ctx,
 	}
 	if (rc < 0) {
 		fprintf(stderr, "gmq: %s (%s%s%s)\n", err.message,
-			gmhook_code_name(err.code), err.sqlstate[0] ? " " : "",
-			err.sqlstate);
+		        gmhook_code_name(err.code), err.sqlstate[0] ? " " : "",
+		        err.sqlstate);
 		return -1;
 	}
 	return 0;
@@ -382,15 +380,15 @@ int main(int argc, char **argv)
 	connection = gmhook__db_connection_string(argv[1]);
 	if (!connection || gmhook_ctx_new(&ctx, NULL, &err) < 0) {
 		fprintf(stderr, "gmq: cannot start: %s\n",
-			connection ? err.message : "bad connection");
+		        connection ? err.message : "bad connection");
 		free(connection);
 		return 1;
 	}
 
 	for (i = 2; i < argc && status == 0; i++) {
 		int r = is_query(argv[i])
-				? run_query(&q, connection, argv[i])
-				: run_statement(&db, ctx, connection, argv[i]);
+		                ? run_query(&q, connection, argv[i])
+		                : run_statement(&db, ctx, connection, argv[i]);
 
 		status = r < 0 ? 1 : 0;
 	}

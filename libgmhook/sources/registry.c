@@ -1,23 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The table of source modules. Adding a provider means adding its module
- * and one line here; detection asks every module for a score and takes the
- * highest.
+ * The table of source modules, built from sources/list.h. Detection asks
+ * every module for a score and takes the highest; on a tie the module
+ * listed first wins.
  */
 #include <string.h>
 
 #include "gmhook-private.h"
 
+#define GMHOOK_SOURCE(name) extern const struct gmhook__source gmhook__source_##name;
+#include "list.h"
+#undef GMHOOK_SOURCE
+
 static const struct gmhook__source *const sources[] = {
-	&gmhook__source_calendly,
-	&gmhook__source_webform,
+#define GMHOOK_SOURCE(name) &gmhook__source_##name,
+#include "list.h"
+#undef GMHOOK_SOURCE
 };
 
 #define N_SOURCES (sizeof(sources) / sizeof(sources[0]))
 
 static const char *const source_names[N_SOURCES + 1] = {
-	"calendly",
-	"webform",
+#define GMHOOK_SOURCE(name) #name,
+#include "list.h"
+#undef GMHOOK_SOURCE
 	NULL,
 };
 
