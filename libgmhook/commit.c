@@ -1085,20 +1085,28 @@ static void record_count(struct run *r, const char *table, const char *op,
 
 /*
  * GoldMine has no opt-out flag: campaigns select e-mail rows by their
- * merge codes, so clearing MERGECODES on every row holding the address
- * (on any contact) is what stops the mailings.
+ * merge codes. The configured campaign merge code is removed from every
+ * row holding the address (on any contact); with no code configured all
+ * merge codes are cleared, which stops every mailing.
  */
 static int do_email_optout(struct run *r, json_object *action,
 			   struct gmhook_error *err)
 {
 	static const char sql[] =
+		"UPDATE CONTSUPP SET MERGECODES = REPLACE(MERGECODES, ?, ''),"
+		" LASTUSER = ?, LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
+		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
+		" AND U_ADDRESS1 = ?";
+	static const char sql_all[] =
 		"UPDATE CONTSUPP SET MERGECODES = '', LASTUSER = ?,"
 		" LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
 		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
 		" AND U_ADDRESS1 = ?";
 	char ref[36], rest[41], u_ref[36], u_rest[41];
-	struct gmhook__param p[5];
+	const char *code = r->ctx->merge_codes;
+	struct gmhook__param p[6];
 	const char *address;
+	size_t n = 0;
 	int rc;
 
 	rc = field(&address, r, action, "address", 75, true, err);
@@ -1106,12 +1114,15 @@ static int do_email_optout(struct run *r, json_object *action,
 		return rc;
 	}
 	split_email(address, ref, rest, u_ref, u_rest);
-	p[0] = p_text(r->ctx->user);
-	p[1] = p_date(r->date);
-	p[2] = p_text(r->hhmm);
-	p[3] = p_text(u_ref);
-	p[4] = p_text(u_rest);
-	rc = exec(r, sql, p, 5, NULL, err);
+	if (code[0]) {
+		p[n++] = p_text(code);
+	}
+	p[n++] = p_text(r->ctx->user);
+	p[n++] = p_date(r->date);
+	p[n++] = p_text(r->hhmm);
+	p[n++] = p_text(u_ref);
+	p[n++] = p_text(u_rest);
+	rc = exec(r, code[0] ? sql : sql_all, p, n, NULL, err);
 	if (rc == 0) {
 		warn(r, "%s: no GoldMine e-mail row holds this address", r->path);
 	} else if (rc > 0) {
@@ -1121,10 +1132,10 @@ static int do_email_optout(struct run *r, json_object *action,
 }
 
 /*
- * A hard bounce. By default the address is flagged: it stays on the
- * contact for the record but is no longer primary (ZIP '001') and has no
- * merge codes, so no campaign selects it. With the "remove" bounce policy
- * the rows are deleted.
+ * A hard bounce. By default the address's e-mail rows are deleted (the
+ * history row the mapping adds keeps the address and the reason). With
+ * the "flag" bounce policy the rows stay but are no longer primary (ZIP
+ * '001') and have no merge codes, so no campaign selects them.
  */
 static int do_email_remove(struct run *r, json_object *action,
 			   struct gmhook_error *err)
@@ -1517,6 +1528,28 @@ static void reset_event(struct run *r)
 	r->no_contact = false;
 }
 
+/* An event the mapping ignores (a test ping, a delivery receipt) touches
+ * nothing, not even the ledger. */
+static int ignored_entry(json_object **out, struct run *r, json_object *ev,
+			 struct gmhook_error *err)
+{
+	json_object *entry = entry_new(r, ev);
+	json_object *reason = NULL;
+
+	if (!entry) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+					 "out of memory");
+	}
+	json_object_object_add(entry, "status",
+			       json_object_new_string("ignored"));
+	if (json_object_object_get_ex(ev, "reason", &reason)) {
+		json_object_object_add(entry, "reason",
+				       json_object_get(reason));
+	}
+	*out = entry;
+	return 0;
+}
+
 /*
  * SQLite takes its write lock lazily: two processes that both read the
  * ledger and then both write would deadlock, and one would fail with
@@ -1557,6 +1590,9 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 	}
 	ledger_id(key, id);
 	reset_event(r);
+	if (status && strcmp(status, "ignored") == 0) {
+		return ignored_entry(out, r, ev, err);
+	}
 	rc = begin_event(r, err);
 	if (rc == 0) {
 		rc = ledger_lookup(out, r, source, key, err);
@@ -1571,14 +1607,9 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
 					 "out of memory");
 	}
-	if (status && strcmp(status, "ignored") == 0) {
-		json_object_object_add(entry, "status",
-				       json_object_new_string("ignored"));
-	} else {
-		rc = apply_event(r, ev, index, entry, err);
-		json_object_object_add(entry, "status",
-				       json_object_new_string(r->dry_run ? "dry-run" : "committed"));
-	}
+	rc = apply_event(r, ev, index, entry, err);
+	json_object_object_add(entry, "status",
+			       json_object_new_string(r->dry_run ? "dry-run" : "committed"));
 	if (rc >= 0) {
 		rc = ledger_insert(r, source, key, gmhook__get_str(ev, "/type"),
 				   received, entry, err);

@@ -156,13 +156,12 @@ static int read_secret_file(struct loader *l, const char *path_in_doc,
 
 /* "env:NAME", "file:/path" or (discouraged) the secret itself. */
 static int resolve_secret(struct loader *l, const char *spec,
-			  const char *path, struct gmhook__source_config *sc)
+			  const char *path, struct gmhook__secret *sc)
 {
 	const char *value;
 
 	if (strncmp(spec, "file:", 5) == 0) {
-		return read_secret_file(l, path, spec + 5, &sc->secret,
-					&sc->secret_len);
+		return read_secret_file(l, path, spec + 5, &sc->key, &sc->len);
 	}
 	if (strncmp(spec, "env:", 4) == 0) {
 		value = getenv(spec + 4);
@@ -173,16 +172,69 @@ static int resolve_secret(struct loader *l, const char *spec,
 		log_warn(l->ctx, "%s: %s holds a secret inline; prefer env:NAME or file:/path", l->file, path);
 		value = spec;
 	}
-	sc->secret = (unsigned char *) gmhook__strdup(value);
-	sc->secret_len = strlen(value);
-	return sc->secret ? 0 : config_error(l, path, "out of memory");
+	sc->key = (unsigned char *) gmhook__strdup(value);
+	sc->len = strlen(value);
+	return sc->key ? 0 : config_error(l, path, "out of memory");
+}
+
+/* "secret": one spec, or an array of up to four during a rotation. */
+static int load_secrets(struct loader *l, json_object *obj, const char *base,
+			struct gmhook__source_config *sc)
+{
+	json_object *v = NULL;
+	char path[160];
+	size_t n;
+	size_t i;
+	int rc;
+
+	if (!json_object_object_get_ex(obj, "secret", &v)) {
+		return 0;
+	}
+	n = json_object_is_type(v, json_type_array) ? json_object_array_length(v)
+						     : 1;
+	if (n == 0 || n > GMHOOK__MAX_SECRETS) {
+		snprintf(path, sizeof(path), "%s/secret", base);
+		return config_error(l, path, "must hold 1 to %d secrets", GMHOOK__MAX_SECRETS);
+	}
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_is_type(v, json_type_array)
+					 ? json_object_array_get_idx(v, i)
+					 : v;
+
+		snprintf(path, sizeof(path), "%s/secret%s", base,
+			 json_object_is_type(v, json_type_array) ? "/N" : "");
+		if (json_object_is_type(v, json_type_array)) {
+			snprintf(path, sizeof(path), "%s/secret/%zu", base, i);
+		}
+		if (!json_object_is_type(e, json_type_string)) {
+			return config_error(l, path, "must be a string such as \"env:NAME\" or \"file:/path\"");
+		}
+		rc = resolve_secret(l, json_object_get_string(e), path,
+				    &sc->secrets[i]);
+		if (rc < 0) {
+			return rc;
+		}
+		sc->n_secrets = i + 1;
+	}
+	sc->require_signature = true;
+	return 0;
+}
+
+static void cleanse(struct gmhook__secret *s)
+{
+	if (s->key) {
+		/* Do not leave the secret in freed heap memory. */
+		OPENSSL_cleanse(s->key, s->len);
+	}
+	free(s->key);
+	s->key = NULL;
 }
 
 static int load_source(struct loader *l, const char *name, json_object *obj)
 {
 	static const char *const keys[] = { "enabled", "secret", "tolerance",
 					    "require_signature", "public_url",
-					    NULL };
+					    "public_key", "url_token", NULL };
 	struct gmhook__source_config *sc;
 	char base[128] = "/sources";
 	char *secret = NULL;
@@ -214,13 +266,19 @@ static int load_source(struct loader *l, const char *name, json_object *obj)
 		rc = get_string(l, obj, base, "public_url", &sc->public_url);
 	}
 	if (rc == 0) {
-		rc = get_string(l, obj, base, "secret", &secret);
+		rc = get_string(l, obj, base, "public_key", &sc->public_key);
+	}
+	if (rc == 0) {
+		rc = load_secrets(l, obj, base, sc);
+	}
+	if (rc == 0) {
+		rc = get_string(l, obj, base, "url_token", &secret);
 	}
 	if (rc == 0 && secret) {
 		char path[160];
 
-		snprintf(path, sizeof(path), "%s/secret", base);
-		rc = resolve_secret(l, secret, path, sc);
+		snprintf(path, sizeof(path), "%s/url_token", base);
+		rc = resolve_secret(l, secret, path, &sc->url_token);
 		sc->require_signature = true;
 	}
 	free(secret);
@@ -459,15 +517,15 @@ int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
 void gmhook__config_free(struct gmhook_ctx *ctx)
 {
 	size_t i;
+	size_t k;
 
 	for (i = 0; i < ctx->n_sources; i++) {
-		if (ctx->sources[i].secret) {
-			/* Do not leave the secret in freed heap memory. */
-			OPENSSL_cleanse(ctx->sources[i].secret,
-					     ctx->sources[i].secret_len);
+		for (k = 0; k < ctx->sources[i].n_secrets; k++) {
+			cleanse(&ctx->sources[i].secrets[k]);
 		}
-		free(ctx->sources[i].secret);
+		cleanse(&ctx->sources[i].url_token);
 		free(ctx->sources[i].public_url);
+		free(ctx->sources[i].public_key);
 	}
 	ctx->n_sources = 0;
 	free(ctx->timezone);

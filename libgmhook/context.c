@@ -158,6 +158,7 @@ GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 					 "", "out of memory");
 	}
 	ctx->opts.version = GMHOOK_OPTIONS_VERSION;
+	ctx->bounce_delete = true; /* hard bounces remove the address */
 	rc = opts->config ? gmhook__config_load(ctx, &ctx->opts, opts->config,
 						err)
 			  : 0;

@@ -25,13 +25,25 @@
 
 struct gmhook__db;
 
+#define GMHOOK__MAX_SECRETS 4
+
 /* Per-source settings from the configuration file. */
 struct gmhook__source_config {
 	char name[32];
 	bool enabled;
 	bool require_signature; /* refuse deliveries without a signature */
-	unsigned char *secret;  /* NULL when none; never logged */
-	size_t secret_len;
+	/* Secrets, several during a rotation; any one may match. Never
+	 * logged. secrets[0] is the current one. */
+	struct gmhook__secret {
+		unsigned char *key;
+		size_t len;
+	} secrets[GMHOOK__MAX_SECRETS];
+	size_t n_secrets;
+	/* An ECDSA public key (PEM), for senders that sign with one. */
+	char *public_key;
+	/* For providers that sign nothing: a token required in the URL query
+	 * (?token=...) or as the HTTP Basic password. Never logged. */
+	struct gmhook__secret url_token;
 	int64_t tolerance;      /* seconds a signed timestamp may be off */
 	char *public_url;       /* URL the provider signs (Twilio, Square) */
 };
@@ -179,6 +191,17 @@ const char *gmhook__event_header(const struct gmhook_event *event,
 
 /* The time the delivery was received, Unix seconds. */
 int64_t gmhook__event_received(const struct gmhook_event *event);
+
+/*
+ * For providers without signatures: the delivery must carry the source's
+ * url_token as the "token" query parameter of the request URL (header
+ * X-Gmhook-Url, set by the CGI front end) or as the password of an
+ * "Authorization: Basic" header. Compared in constant time.
+ */
+int gmhook__verify_url_token(struct gmhook_ctx *ctx,
+			     const struct gmhook_event *event,
+			     const struct gmhook__source_config *cfg,
+			     struct gmhook_error *err);
 
 /* Common refusals: no secret configured but one is required, missing
  * header, mismatch, timestamp outside the window. All GMHOOK_ESIGNATURE
@@ -502,5 +525,24 @@ char *gmhook__schema_sql(const char *ddl, int dialect);
 /* Connect ctx->db on first use. */
 int gmhook__ctx_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
 		   struct gmhook_error *err);
+
+/* ==== Spool (spool.c) ==== */
+
+/* A spooled delivery read back; req points into the copies below. */
+struct gmhook_spool_item {
+	struct gmhook_request req;
+	unsigned char *body;
+	size_t body_len;
+	char *content_type;
+	char *source;
+	struct gmhook_header *headers;
+	size_t n_headers;
+	char **strings; /* header names and values, owned */
+	size_t n_strings;
+	int64_t received;
+};
+
+/* Is @p name a spool entry (not a temporary file, the lock or dead/)? */
+bool gmhook__spool_is_entry(const char *name);
 
 #endif

@@ -133,3 +133,81 @@ int gmhook__signature_fail(struct gmhook_error *err, const char *header,
 	return gmhook__error_set(err, GMHOOK_ESIGNATURE, GMHOOK_STAGE_VALIDATE,
 				 path, "%s: %s", header, why);
 }
+
+/* The value of query parameter @p name in @p url, into @p out. */
+static bool query_param(const char *url, const char *name, char *out,
+			size_t size)
+{
+	const char *q = strchr(url, '?');
+	size_t name_len = strlen(name);
+	size_t n;
+
+	while (q) {
+		q++;
+		if (strncmp(q, name, name_len) == 0 && q[name_len] == '=') {
+			q += name_len + 1;
+			n = strcspn(q, "&#");
+			if (n >= size) {
+				return false;
+			}
+			memcpy(out, q, n);
+			out[n] = '\0';
+			return true;
+		}
+		q = strchr(q, '&');
+	}
+	return false;
+}
+
+/* The password of an "Authorization: Basic" header, into @p out. */
+static bool basic_password(const char *auth, char *out, size_t size)
+{
+	unsigned char *decoded = NULL;
+	size_t len = 0;
+	const char *colon;
+	bool ok = false;
+
+	if (!auth || strncasecmp(auth, "Basic ", 6) != 0 ||
+	    !gmhook__base64_decode(auth + 6, &decoded, &len)) {
+		return false;
+	}
+	colon = memchr(decoded, ':', len);
+	if (colon) {
+		size_t n = len - (size_t) (colon + 1 - (const char *) decoded);
+
+		if (n < size) {
+			memcpy(out, colon + 1, n);
+			out[n] = '\0';
+			ok = true;
+		}
+	}
+	OPENSSL_cleanse(decoded, len);
+	free(decoded);
+	return ok;
+}
+
+int gmhook__verify_url_token(struct gmhook_ctx *ctx,
+			     const struct gmhook_event *event,
+			     const struct gmhook__source_config *cfg,
+			     struct gmhook_error *err)
+{
+	const char *url = gmhook__event_header(event, "X-Gmhook-Url");
+	char got[256] = "";
+	bool found;
+	bool equal;
+
+	(void) ctx;
+	found = (url && query_param(url, "token", got, sizeof(got))) ||
+		basic_password(gmhook__event_header(event, "Authorization"),
+			       got, sizeof(got));
+	if (!found) {
+		return gmhook__signature_fail(err, "URL token", "missing (add ?token=... to the webhook URL or use HTTP Basic credentials)");
+	}
+	equal = strlen(got) == cfg->url_token.len &&
+		CRYPTO_memcmp(got, cfg->url_token.key, cfg->url_token.len) == 0;
+	OPENSSL_cleanse(got, sizeof(got));
+	if (!equal) {
+		return gmhook__signature_fail(err, "URL token", "does not match");
+	}
+	return 0;
+}

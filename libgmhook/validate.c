@@ -92,16 +92,20 @@ static int check_source(struct gmhook_ctx *ctx,
 		return gmhook__error_set(err, GMHOOK_ESOURCE, VALIDATE,
 					 "/source", "source '%s' is disabled in the configuration", src->name);
 	}
+	if (cfg && cfg->url_token.key) {
+		return gmhook__verify_url_token(ctx, event, cfg, err);
+	}
 	if (!src->verify) {
 		return 0;
 	}
-	if (!cfg || (!cfg->secret && !cfg->require_signature)) {
+	if (!cfg || (!cfg->n_secrets && !cfg->public_key &&
+		     !cfg->require_signature)) {
 		json_object_object_add(event->doc, "signature",
 				       json_object_new_string("not checked: no secret configured"));
 		log_info(ctx, "%s: signature not checked (no secret configured)", src->name);
 		return 0;
 	}
-	if (!cfg->secret) {
+	if (!cfg->n_secrets && !cfg->public_key) {
 		return gmhook__error_set(err, GMHOOK_ECONFIG, VALIDATE, "",
 					 "source '%s' requires a signature but has no secret", src->name);
 	}

@@ -314,6 +314,98 @@ GMHOOK_API void gmhook_free(void *ptr);
  */
 GMHOOK_API const char *const *gmhook_source_names(void);
 
+/* ==== Spool: deliveries kept while the database is unreachable ==== */
+
+struct gmhook_spool_item;
+
+/**
+ * Keep a delivery in a spool directory until the database can take it.
+ *
+ * Writes one file holding the body (base64, so every byte is kept, with
+ * its length and SHA-256), the content type, the headers, the source and
+ * the time received (@p req->received, or now when it is 0). The file is
+ * written under a temporary name that starts with '.', flushed with
+ * fsync(), renamed to its final name and the directory is flushed too:
+ * when this returns 0 the delivery survives a crash or power loss. On
+ * failure nothing is left in @p dir (the temporary file is removed).
+ *
+ * The name is "<received-ns>-<pid>-<random>.json": nanoseconds since the
+ * epoch in 20 digits, so names sort in the order deliveries were spooled
+ * (a @p req->received more than a second from now, as in a replay, sorts
+ * at that time). The file is created with mode 0600 (it holds personal
+ * data). @p dir must exist; it is not created.
+ *
+ * @param[out] name_out  the file name within @p dir (no directory part);
+ *                       caller owns, free with gmhook_free(). May be NULL.
+ *                       Untouched on failure.
+ * @param ctx   the context (log handler, clock); may be NULL
+ * @param dir   the spool directory
+ * @param req   the delivery; borrowed, not kept
+ * @param[out] err  filled on failure, may be NULL
+ * @return 0, GMHOOK_EINVAL (no @p dir or @p req, or a header without a
+ *         name or value), GMHOOK_ENOMEM or GMHOOK_EIO (the message names
+ *         the file and the system error, such as "No space left on
+ *         device")
+ *
+ * Thread-safety: distinct calls may write to the same directory at once,
+ * from threads or processes; names never collide.
+ */
+GMHOOK_API int gmhook_spool_write(char **name_out, struct gmhook_ctx *ctx,
+				  const char *dir,
+				  const struct gmhook_request *req,
+				  struct gmhook_error *err);
+
+/**
+ * Read a spool file written by gmhook_spool_write() back into a delivery.
+ *
+ * The body is checked against its recorded length and SHA-256, so a
+ * damaged file is refused, never committed with other bytes.
+ *
+ * @param[out] out  the item; caller owns, free with
+ *                  gmhook_spool_item_free(). Untouched on failure.
+ * @param ctx   the context; its max_body option bounds the file size
+ * @param path  the spool file (directory and name)
+ * @return 0, GMHOOK_EINVAL (a NULL argument), GMHOOK_ENOMEM, GMHOOK_EIO
+ *         (cannot open or read; message names the file), GMHOOK_ETOOBIG
+ *         (file larger than twice max_body plus 1 MiB) or GMHOOK_EPARSE
+ *         (not a spool document; the path in @p err points at the member
+ *         at fault, such as "/body" or "/headers/2")
+ */
+GMHOOK_API int gmhook_spool_read(struct gmhook_spool_item **out,
+				 struct gmhook_ctx *ctx, const char *path,
+				 struct gmhook_error *err);
+
+/**
+ * The delivery of a spool item, ready for gmhook_parse(): body, content
+ * type, headers, source and the original time received (so signature
+ * timestamps are checked against when it arrived, not when it is
+ * drained). Borrowed; valid until gmhook_spool_item_free(). NULL when
+ * @p item is NULL.
+ */
+GMHOOK_API const struct gmhook_request *
+gmhook_spool_item_request(const struct gmhook_spool_item *item);
+
+/** Free a spool item. NULL is a no-op. */
+GMHOOK_API void gmhook_spool_item_free(struct gmhook_spool_item *item);
+
+/**
+ * The spool entries of @p dir in the order received (names sorted in
+ * byte order), as a NULL-terminated array of file names. Temporary files
+ * (names starting with '.'), the lock file, the dead/ folder and anything
+ * not ending in ".json" are left out.
+ *
+ * @param[out] out  caller owns, free with gmhook_spool_list_free().
+ *                  Untouched on failure.
+ * @param ctx  the context; may be NULL
+ * @return 0, GMHOOK_EINVAL, GMHOOK_ENOMEM or GMHOOK_EIO (cannot open
+ *         @p dir)
+ */
+GMHOOK_API int gmhook_spool_list(char ***out, struct gmhook_ctx *ctx,
+				 const char *dir, struct gmhook_error *err);
+
+/** Free a list from gmhook_spool_list(). NULL is a no-op. */
+GMHOOK_API void gmhook_spool_list_free(char **names);
+
 #ifdef __cplusplus
 }
 #endif

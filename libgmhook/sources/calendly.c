@@ -375,6 +375,27 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 /* Calendly suggests refusing signatures older than about 3 minutes. */
 #define DEFAULT_TOLERANCE 180
 
+/* Does hex @p v1 match HMAC-SHA256("<t>.<body>") under any secret? */
+static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
+		       const struct gmhook_event *event, const char *v1,
+		       size_t v1_len)
+{
+	const void *parts[3] = { t, ".", event->raw };
+	size_t lens[3] = { strlen(t), 1, event->raw_len };
+	unsigned char mac[64];
+	size_t mac_len;
+	size_t i;
+
+	for (i = 0; i < cfg->n_secrets; i++) {
+		mac_len = gmhook__hmac(GMHOOK__SHA256, cfg->secrets[i].key,
+				       cfg->secrets[i].len, parts, lens, 3, mac);
+		if (gmhook__mac_equal_hex(mac, mac_len, v1, v1_len)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Calendly-Webhook-Signature: t=<unix>,v1=<hex HMAC-SHA256(key,
  * "<t>.<raw body>")>. Several v1 entries may appear; any may match.
@@ -386,10 +407,6 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 	static const char header[] = "Calendly-Webhook-Signature";
 	const char *value = gmhook__event_header(event, header);
 	int64_t tolerance = cfg->tolerance ? cfg->tolerance : DEFAULT_TOLERANCE;
-	unsigned char mac[64];
-	const void *parts[3];
-	size_t lens[3];
-	size_t mac_len = 0;
 	const char *p;
 	char t[24] = "";
 	int64_t ts;
@@ -409,19 +426,7 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 			memcpy(t, p + 2, n - 2);
 			t[n - 2] = '\0';
 		} else if (n > 3 && strncmp(p, "v1=", 3) == 0 && t[0]) {
-			if (!mac_len) {
-				parts[0] = t;
-				lens[0] = strlen(t);
-				parts[1] = ".";
-				lens[1] = 1;
-				parts[2] = event->raw;
-				lens[2] = event->raw_len;
-				mac_len = gmhook__hmac(GMHOOK__SHA256, cfg->secret,
-						       cfg->secret_len, parts,
-						       lens, 3, mac);
-			}
-			match = match || gmhook__mac_equal_hex(mac, mac_len,
-							       p + 3, n - 3);
+			match = match || v1_matches(cfg, t, event, p + 3, n - 3);
 		}
 		p += n;
 		p += *p == ',';
