@@ -144,7 +144,8 @@ static int read_doc(json_object **out, struct gmhook_ctx *ctx,
 				       "/gmhook", "not a gmhook %s document", kind);
 		goto out;
 	}
-	if (json_object_get_int(gmhook__get(doc, "/version")) != 1) {
+	if (!json_object_is_type(gmhook__get(doc, "/version"), json_type_int) ||
+	    json_object_get_int64(gmhook__get(doc, "/version")) != 1) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
 				       "/version", "unsupported %s document version", kind);
 		goto out;

@@ -253,13 +253,16 @@ static int person_contact1(struct gmhook__plan_builder *pb,
 			 p->last ? p->last : "");
 		full = name;
 	}
+	const char *last_path = p->last_path;
+
 	if ((!lastname || !lastname[0]) && full) {
 		lastname = last_word(full, last, sizeof(last));
+		last_path = p->name ? p->name_path : p->last_path;
 	}
 	full_path(path, sizeof(path), item, p->name_path);
 	rc = gmhook__plan_set(pb, c1, "CONTACT", full && full[0] ? full : NULL,
 			      40, "CONTACT1.CONTACT", path, err);
-	full_path(path, sizeof(path), item, p->last_path);
+	full_path(path, sizeof(path), item, last_path);
 	if (rc == 0) {
 		rc = gmhook__plan_set(pb, c1, "LASTNAME", lastname, 15,
 				      "CONTACT1.LASTNAME", path, err);
