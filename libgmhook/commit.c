@@ -17,6 +17,11 @@
 
 #define COMMIT GMHOOK_STAGE_COMMIT
 
+/* Buffers for column values, in bytes: a character takes up to 4 bytes
+ * in UTF-8, so 40 characters need 160. */
+#define SHADOW_SIZE 256
+#define EMAIL_PART  256
+
 /* Event ids longer than the ledger column are stored as their digest. */
 #define LEDGER_ID_MAX 200
 
@@ -193,7 +198,8 @@ static int field(const char **out, struct run *r, json_object *action,
 	return 0;
 }
 
-/* Upper-cased copy of the first @p max characters, for U_ columns. */
+/* Upper-cased copy for a U_ column (@p size bytes, enough for the
+ * column's characters in UTF-8). */
 static void shadow(char *out, size_t size, const char *s)
 {
 	snprintf(out, size, "%s", s);
@@ -202,15 +208,37 @@ static void shadow(char *out, size_t size, const char *s)
 
 /* Split an address as GoldMine stores it: 35 characters in CONTSUPREF,
  * the rest in ADDRESS1. */
-static void split_email(const char *address, char ref[36], char rest[41],
-			char u_ref[36], char u_rest[41])
+static void split_email(const char *address, char ref[EMAIL_PART],
+			char rest[EMAIL_PART], char u_ref[EMAIL_PART],
+			char u_rest[EMAIL_PART])
 {
 	size_t cut = gmhook__utf8_prefix(address, 35);
 
-	snprintf(ref, 36, "%.*s", (int) cut, address);
-	snprintf(rest, 41, "%s", address + cut);
-	shadow(u_ref, 36, ref);
-	shadow(u_rest, 41, rest);
+	snprintf(ref, EMAIL_PART, "%.*s", (int) cut, address);
+	snprintf(rest, EMAIL_PART, "%s", address + cut);
+	shadow(u_ref, EMAIL_PART, ref);
+	shadow(u_rest, EMAIL_PART, rest);
+}
+
+static int field_error(struct run *r, const char *key,
+		       struct gmhook_error *err, const char *fmt, ...)
+	GMHOOK_PRINTF(4, 5);
+
+/* A plan error at the action's field @p key. */
+static int field_error(struct run *r, const char *key,
+		       struct gmhook_error *err, const char *fmt, ...)
+{
+	char message[200];
+	char path[192];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s", r->path);
+	gmhook__path_push(path, sizeof(path), key);
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path, "%s",
+				 message);
 }
 
 /* ==== contact.upsert ==== */
@@ -258,7 +286,8 @@ static int check_contact1(struct run *r, json_object *c1,
 
 	json_object_object_foreach(c1, key, value)
 	{
-		snprintf(path, sizeof(path), "%s/contact1/%s", r->path, key);
+		snprintf(path, sizeof(path), "%s/contact1", r->path);
+		gmhook__path_push(path, sizeof(path), key);
 		if (contact1_index(key) < 0) {
 			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
 						 "not a CONTACT1 column gmhook writes");
@@ -288,7 +317,8 @@ static int find_contact_by_email(struct run *r, const char *email,
 		"SELECT RECID, CONTACT FROM CONTACT1 WHERE ACCOUNTNO = ?";
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[2];
-	char ref[36], rest[41], u_ref[36], u_rest[41];
+	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
+	    u_rest[EMAIL_PART];
 	int rc;
 
 	split_email(email, ref, rest, u_ref, u_rest);
@@ -331,7 +361,7 @@ static int insert_contact(struct run *r, json_object *c1, const char *source,
 	static const char sql_contact2[] =
 		"INSERT INTO CONTACT2 (ACCOUNTNO, RECID) VALUES (?, ?)";
 	struct gmhook__param p[47];
-	char shadows[N_CONTACT1][48];
+	char shadows[N_CONTACT1][SHADOW_SIZE];
 	const char *v[N_CONTACT1];
 	char recid2[16];
 	size_t i;
@@ -407,7 +437,7 @@ static int update_contact(struct run *r, json_object *c1,
 		" WHERE ACCOUNTNO = ?";
 	struct gmhook__param p[4];
 	char sql[160];
-	char upper[64];
+	char upper[SHADOW_SIZE];
 	int idx;
 	int rc;
 
@@ -566,8 +596,7 @@ static int find_contact(struct run *r, json_object *action, const char **key,
 		rc = field(&phone, r, match, "phone", 32, false, err);
 	}
 	if (rc == 0 && !email[0] && !phone[0]) {
-		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
-				       "match needs an email or a phone");
+		rc = field_error(r, "match", err, "match needs an email or a phone");
 	}
 	if (rc < 0) {
 		return rc;
@@ -680,7 +709,8 @@ static int do_email_add(struct run *r, json_object *action,
 		" LASTDATE, LASTTIME, U_CONTACT, U_CONTSUPREF, U_ADDRESS1, RECID)"
 		" VALUES (?, 'P', 'E-mail Address', ?, ?, ?, '00', ?, ?, ?, ?, ?,"
 		" 'E-MAIL ADDRESS', ?, ?, ?)";
-	char ref[36], rest[41], u_ref[36], u_rest[41];
+	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
+	    u_rest[EMAIL_PART];
 	struct gmhook__param p[12];
 	const char *address;
 	char recid[16];
@@ -763,8 +793,7 @@ static int read_activity(struct activity *a, struct run *r,
 
 	rc = field(&a->rectype, r, action, "rectype", 2, true, err);
 	if (rc == 0 && !rectype_valid(a->rectype)) {
-		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
-				       "rectype '%s' is not a GoldMine activity type", a->rectype);
+		rc = field_error(r, "rectype", err, "'%s' is not a GoldMine activity type", a->rectype);
 	}
 	if (rc == 0) {
 		rc = field(&a->actvcode, r, action, "actvcode", 3, false, err);
@@ -786,8 +815,7 @@ static int read_activity(struct activity *a, struct run *r,
 		rc = field(&a->notes, r, action, "notes", 0, false, err);
 	}
 	if (rc == 0 && p_date(a->ondate).type == GMHOOK__P_NULL) {
-		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
-				       "ondate must be YYYY-MM-DD");
+		rc = field_error(r, "ondate", err, "must be YYYY-MM-DD");
 	}
 	return rc;
 }
@@ -1102,7 +1130,8 @@ static int do_email_optout(struct run *r, json_object *action,
 		" LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
 		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
 		" AND U_ADDRESS1 = ?";
-	char ref[36], rest[41], u_ref[36], u_rest[41];
+	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
+	    u_rest[EMAIL_PART];
 	const char *code = r->ctx->merge_codes;
 	struct gmhook__param p[6];
 	const char *address;
@@ -1149,7 +1178,8 @@ static int do_email_remove(struct run *r, json_object *action,
 		"DELETE FROM CONTSUPP WHERE RECTYPE = 'P'"
 		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
 		" AND U_ADDRESS1 = ?";
-	char ref[36], rest[41], u_ref[36], u_rest[41];
+	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
+	    u_rest[EMAIL_PART];
 	struct gmhook__param p[5];
 	const char *address;
 	int rc;
@@ -1197,7 +1227,7 @@ static int do_detail_add(struct run *r, json_object *action,
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[10];
 	const char *name, *ref, *notes;
-	char u_name[48], u_ref[40];
+	char u_name[SHADOW_SIZE], u_ref[SHADOW_SIZE];
 	char recid[16];
 	int rc;
 
@@ -1504,8 +1534,11 @@ static int apply_event(struct run *r, json_object *ev, size_t index,
 	int rc = 0;
 
 	if (!json_object_is_type(list, json_type_array)) {
-		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "",
-					 "/events/%zu/actions must be an array", index);
+		char path[64];
+
+		snprintf(path, sizeof(path), "/events/%zu/actions", index);
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+					 "must be an array");
 	}
 	for (i = 0; rc == 0 && i < json_object_array_length(list); i++) {
 		snprintf(r->path, sizeof(r->path), "/events/%zu/actions/%zu",
@@ -1585,8 +1618,11 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 	int rc;
 
 	if (!id) {
-		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "",
-					 "/events/%zu has no id", index);
+		char path[64];
+
+		snprintf(path, sizeof(path), "/events/%zu/id", index);
+		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+					 "the event has no id");
 	}
 	ledger_id(key, id);
 	reset_event(r);

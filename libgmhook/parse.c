@@ -359,7 +359,7 @@ static int extract_events(json_object *events, struct gmhook_ctx *ctx,
 			return rc;
 		}
 		if (!gmhook__get_str(meta, "/id")) {
-			char id[96];
+			char id[128];
 
 			snprintf(id, sizeof(id), "sha256:%s%s", digest, pointer);
 			json_object_object_add(meta, "id",

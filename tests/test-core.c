@@ -54,13 +54,12 @@ static void core_path_push_escapes_tilde_and_slash(void **state)
 	(void) state;
 	for (i = 0; i < sizeof(push_cases) / sizeof(push_cases[0]); i++) {
 		snprintf(buf, sizeof(buf), "%s", push_cases[i].start);
-		if (!gmhook__path_push(buf, sizeof(buf),
-				       push_cases[i].token)) {
+		if (!gmhook__path_push(buf, sizeof(buf), push_cases[i].token)) {
 			fail_msg("push_cases[%zu]: push failed", i);
 		}
 		if (strcmp(buf, push_cases[i].expect) != 0) {
 			fail_msg("push_cases[%zu]: \"%s\", want \"%s\"", i, buf,
-				 push_cases[i].expect);
+			         push_cases[i].expect);
 		}
 	}
 }
@@ -155,11 +154,11 @@ static void core_error_table_names_every_code(void **state)
 
 		if (strcmp(gmhook_code_name(c->code), c->name) != 0) {
 			fail_msg("code %d: name %s, want %s", c->code,
-				 gmhook_code_name(c->code), c->name);
+			         gmhook_code_name(c->code), c->name);
 		}
 		if (gmhook_exit_status(c->code) != c->exit_status) {
 			fail_msg("%s: exit status %d, want %d", c->name,
-				 gmhook_exit_status(c->code), c->exit_status);
+			         gmhook_exit_status(c->code), c->exit_status);
 		}
 		texts[i] = gmhook_strerror(c->code);
 		if (texts[i] == NULL || texts[i][0] == '\0' ||
@@ -169,7 +168,7 @@ static void core_error_table_names_every_code(void **state)
 		for (j = 0; j < i; j++) {
 			if (strcmp(texts[i], texts[j]) == 0) {
 				fail_msg("%s and %s share \"%s\"", c->name,
-					 code_cases[j].name, texts[i]);
+				         code_cases[j].name, texts[i]);
 			}
 		}
 	}
@@ -189,7 +188,7 @@ static void core_stage_names_are_fixed(void **state)
 	(void) state;
 	assert_string_equal(gmhook_stage_name(GMHOOK_STAGE_PARSE), "parse");
 	assert_string_equal(gmhook_stage_name(GMHOOK_STAGE_VALIDATE),
-			    "validate");
+	                    "validate");
 	assert_string_equal(gmhook_stage_name(GMHOOK_STAGE_MAP), "map");
 	assert_string_equal(gmhook_stage_name(GMHOOK_STAGE_COMMIT), "commit");
 	assert_string_equal(gmhook_stage_name(GMHOOK_STAGE_NONE), "");
@@ -208,7 +207,7 @@ static void core_error_set_fills_and_truncates(void **state)
 	snprintf(err.sqlstate, sizeof(err.sqlstate), "23000");
 	err.native = 19;
 	rc = gmhook__error_set(&err, GMHOOK_EVALIDATE, GMHOOK_STAGE_VALIDATE,
-			       long_path, "%s", long_path);
+	                       long_path, "%s", long_path);
 	assert_int_equal(rc, GMHOOK_EVALIDATE);
 	assert_int_equal(err.code, GMHOOK_EVALIDATE);
 	assert_int_equal(err.stage, GMHOOK_STAGE_VALIDATE);
@@ -218,7 +217,7 @@ static void core_error_set_fills_and_truncates(void **state)
 	assert_int_equal(err.native, 0);
 	/* NULL err and NULL path are allowed. */
 	assert_int_equal(gmhook__error_set(NULL, GMHOOK_EIO, 0, "", "x"),
-			 GMHOOK_EIO);
+	                 GMHOOK_EIO);
 	rc = gmhook__error_set(&err, GMHOOK_EIO, 0, NULL, "io");
 	assert_int_equal(rc, GMHOOK_EIO);
 	assert_string_equal(err.path, "");
@@ -227,7 +226,7 @@ static void core_error_set_fills_and_truncates(void **state)
 /* ==== ids.c ==== */
 
 struct accountno_case {
-	int64_t t;       /* UTC; the zone is pinned to UTC */
+	int64_t t; /* UTC; the zone is pinned to UTC */
 	const char *name;
 	const char *head; /* first 11 characters */
 	const char *tail; /* last 3 characters */
@@ -270,17 +269,18 @@ static void core_accountno_follows_goldmine_layout(void **state)
 		gmhook__accountno(out, c->t, c->name);
 		if (strlen(out) != 20) {
 			fail_msg("accountno_cases[%zu]: length %zu", i,
-				 strlen(out));
+			         strlen(out));
 		}
 		if (strncmp(out, c->head, 11) != 0 ||
 		    strcmp(out + 17, c->tail) != 0) {
 			fail_msg("accountno_cases[%zu]: \"%s\", want %s...%s",
-				 i, out, c->head, c->tail);
+			         i, out, c->head, c->tail);
 		}
 		for (k = 0; k < 20; k++) {
 			if (unsafe_in_sql(out[k])) {
-				fail_msg("accountno_cases[%zu]: character %zu of \"%s\" is unsafe",
-					 i, k, out);
+				fail_msg(
+				        "accountno_cases[%zu]: character %zu of \"%s\" is unsafe",
+				        i, k, out);
 			}
 		}
 	}
@@ -327,7 +327,7 @@ static void core_accountno_random_part_never_has_quotes(void **state)
 		for (k = 11; k < 17; k++) {
 			if (unsafe_in_sql(out[k])) {
 				fail_msg("\"%s\": character %d is unsafe", out,
-					 k);
+				         k);
 			}
 		}
 	}
@@ -341,6 +341,7 @@ static int compare_recids(const void *a, const void *b)
 static void core_recid_is_15_chars_and_unique(void **state)
 {
 	enum { N = 10000 };
+
 	char(*ids)[16] = calloc(N, sizeof(*ids));
 	size_t i;
 	size_t k;
@@ -393,8 +394,10 @@ struct upper_case {
 };
 
 static const struct upper_case upper_cases[] = {
-	{ "jos\xc3\xa9 \xc3\xb1\xc3\xba\xc3\xb1" "ez",
-	  "JOS\xc3\x89 \xc3\x91\xc3\x9a\xc3\x91" "EZ" },
+	{ "jos\xc3\xa9 \xc3\xb1\xc3\xba\xc3\xb1"
+	  "ez",
+	  "JOS\xc3\x89 \xc3\x91\xc3\x9a\xc3\x91"
+	  "EZ" },
 	{ "maria.lindqvist@example.com", "MARIA.LINDQVIST@EXAMPLE.COM" },
 	{ "\xc3\xa5\xc3\xa4\xc3\xb6", "\xc3\x85\xc3\x84\xc3\x96" },
 	/* the division sign and y-diaeresis stay as they are */
@@ -415,7 +418,7 @@ static void core_str_upper_maps_latin1_letters(void **state)
 		gmhook__str_upper(buf);
 		if (strcmp(buf, upper_cases[i].expect) != 0) {
 			fail_msg("upper_cases[%zu]: \"%s\", want \"%s\"", i,
-				 buf, upper_cases[i].expect);
+			         buf, upper_cases[i].expect);
 		}
 	}
 }
@@ -450,7 +453,7 @@ static void core_base64_round_trips_every_length(void **state)
 		back = NULL;
 		if (!gmhook__base64_decode(text, &back, &back_len)) {
 			fail_msg("length %zu: \"%s\" does not decode", len,
-				 text);
+			         text);
 		}
 		assert_int_equal(back_len, len);
 		if (len > 0) {
@@ -494,13 +497,13 @@ static void core_base64_decode_rejects_bad_text(void **state)
 		ok = gmhook__base64_decode(b64_cases[i].text, &out, &out_len);
 		if (ok != b64_cases[i].ok) {
 			fail_msg("b64_cases[%zu] \"%s\": %s", i,
-				 b64_cases[i].text,
-				 ok ? "accepted" : "rejected");
+			         b64_cases[i].text,
+			         ok ? "accepted" : "rejected");
 		}
 		if (ok && (out_len != strlen(b64_cases[i].expect) ||
-			   memcmp(out, b64_cases[i].expect, out_len) != 0)) {
+		           memcmp(out, b64_cases[i].expect, out_len) != 0)) {
 			fail_msg("b64_cases[%zu]: %zu bytes, want \"%s\"", i,
-				 out_len, b64_cases[i].expect);
+			         out_len, b64_cases[i].expect);
 		}
 		free(out);
 	}
@@ -513,7 +516,7 @@ static void core_sha256_hex_matches_known_digest(void **state)
 	(void) state;
 	gmhook__sha256_hex("abc", 3, hex);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
-				 "b00361a396177a9cb410ff61f20015ad");
+	                         "b00361a396177a9cb410ff61f20015ad");
 }
 
 /* ==== buf.c ==== */
@@ -612,10 +615,8 @@ static void core_ctx_new_rejects_bad_options(void **state)
 		  "overflow" },
 		{ "overflow -1", GMHOOK_OPTIONS_INIT, GMHOOK_EINVAL,
 		  "overflow" },
-		{ "version 0", GMHOOK_OPTIONS_INIT, GMHOOK_EINVAL,
-		  "version" },
-		{ "version 2", GMHOOK_OPTIONS_INIT, GMHOOK_EINVAL,
-		  "version" },
+		{ "version 0", GMHOOK_OPTIONS_INIT, GMHOOK_EINVAL, "version" },
+		{ "version 2", GMHOOK_OPTIONS_INIT, GMHOOK_EINVAL, "version" },
 	};
 	size_t i;
 
@@ -636,19 +637,18 @@ static void core_ctx_new_rejects_bad_options(void **state)
 		rc = gmhook_ctx_new(&ctx, &cases[i].opts, &err);
 		if (rc != cases[i].code || err.code != cases[i].code) {
 			fail_msg("%s: code %d, want %d", cases[i].what, rc,
-				 cases[i].code);
+			         cases[i].code);
 		}
 		if (ctx != NULL) {
 			fail_msg("%s: a context was returned", cases[i].what);
 		}
 		if (strcmp(err.path, "") != 0) {
 			fail_msg("%s: path \"%s\", want \"\"", cases[i].what,
-				 err.path);
+			         err.path);
 		}
 		if (strstr(err.message, cases[i].message) == NULL) {
 			fail_msg("%s: message \"%s\" lacks \"%s\"",
-				 cases[i].what, err.message,
-				 cases[i].message);
+			         cases[i].what, err.message, cases[i].message);
 		}
 	}
 }
@@ -721,7 +721,7 @@ int main(void)
 		cmocka_unit_test(core_error_set_fills_and_truncates),
 		cmocka_unit_test(core_accountno_follows_goldmine_layout),
 		cmocka_unit_test(
-			core_accountno_multibyte_initial_counts_as_one_char),
+		        core_accountno_multibyte_initial_counts_as_one_char),
 		cmocka_unit_test(core_accountno_uses_server_zone),
 		cmocka_unit_test(core_accountno_random_part_never_has_quotes),
 		cmocka_unit_test(core_recid_is_15_chars_and_unique),

@@ -24,7 +24,7 @@
 
 /* ==== Payloads ==== */
 
-#define CAL_URI                                                         \
+#define CAL_URI \
 	"https://api.calendly.com/scheduled_events/EV0001/invitees/INV0001"
 
 /*
@@ -48,18 +48,18 @@
 	"\"join_url\":\"https://meet.example.com/abc\"}},"                  \
 	"\"uri\":\"" CAL_URI "\"}}"
 
-#define CANCELLATION                                                      \
+#define CANCELLATION                                                         \
 	"\"cancellation\":{\"canceled_by\":\"Ann Oak\",\"reason\":\"Sick\"," \
 	"\"canceler_type\":\"invitee\"},"
 
-#define FORM_BODY                                                        \
-	"first_name=Tove&last_name=Berg&email=tove%40example.net&"       \
-	"phone=%2B46+8+555+0100&company=Fjord+AB&"                       \
-	"message=Call+me%0D%0Aafter+10&interests%5B%5D=support&"         \
+#define FORM_BODY                                                  \
+	"first_name=Tove&last_name=Berg&email=tove%40example.net&" \
+	"phone=%2B46+8+555+0100&company=Fjord+AB&"                 \
+	"message=Call+me%0D%0Aafter+10&interests%5B%5D=support&"   \
 	"interests%5B%5D=training&utm_source=ads&form_name=Contact+us"
 
 /* 100 characters */
-#define LONG_COMPANY                                                        \
+#define LONG_COMPANY                                                             \
 	"Aaaaaaaaa1Bbbbbbbbb2Ccccccccc3Ddddddddd4Eeeeeeeee5Fffffffff6Ggggggggg7" \
 	"Hhhhhhhhh8Iiiiiiiii9Jjjjjjjjj0"
 
@@ -84,7 +84,7 @@ static int teardown_ctx(void **state)
 }
 
 static char *calendly(const char *event, const char *name,
-		      const char *rescheduled, const char *extra)
+                      const char *rescheduled, const char *extra)
 {
 	char *body = malloc(8192);
 
@@ -95,8 +95,7 @@ static char *calendly(const char *event, const char *name,
 
 /* Parse, validate and map; the plan must come out. */
 static struct gmhook_plan *plan_of(struct gmhook_ctx *ctx, const char *body,
-				   const char *content_type,
-				   const char *source)
+                                   const char *content_type, const char *source)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
@@ -119,14 +118,14 @@ static struct gmhook_plan *plan_of(struct gmhook_ctx *ctx, const char *body,
 	gmhook_event_free(event);
 	if (rc != 0) {
 		fail_msg("%s: %s at \"%s\"", gmhook_code_name(rc), err.message,
-			 err.path);
+		         err.path);
 	}
 	return plan;
 }
 
 /* Map a body that must fail in map; returns the error. */
 static int map_error(struct gmhook_ctx *ctx, const char *body,
-		     const char *source, struct gmhook_error *err)
+                     const char *source, struct gmhook_error *err)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	struct gmhook_event *event = NULL;
@@ -150,14 +149,13 @@ static const char *str_at(json_object *root, const char *pointer)
 
 	if (s == NULL) {
 		fail_msg("no string at %s in %s", pointer,
-			 json_object_to_json_string(root));
+		         json_object_to_json_string(root));
 	}
 	return s;
 }
 
 /* Assert that @p pointer in @p root is the string @p want. */
-static void expect_str(json_object *root, const char *pointer,
-		       const char *want)
+static void expect_str(json_object *root, const char *pointer, const char *want)
 {
 	const char *got = str_at(root, pointer);
 
@@ -169,15 +167,15 @@ static void expect_str(json_object *root, const char *pointer,
 static void expect_absent(json_object *root, const char *pointer)
 {
 	if (gmhook__get(root, pointer) != NULL) {
-		fail_msg("%s is present: %s", pointer,
-			 json_object_to_json_string(gmhook__get(root,
-								pointer)));
+		fail_msg(
+		        "%s is present: %s", pointer,
+		        json_object_to_json_string(gmhook__get(root, pointer)));
 	}
 }
 
 /* The names of an event's actions, comma-separated. */
 static void action_names(char *buf, size_t size, json_object *plan_doc,
-			 size_t event)
+                         size_t event)
 {
 	char pointer[64];
 	json_object *actions;
@@ -189,10 +187,10 @@ static void action_names(char *buf, size_t size, json_object *plan_doc,
 	buf[0] = '\0';
 	for (i = 0; i < json_object_array_length(actions); i++) {
 		const char *name = gmhook__get_str(
-			json_object_array_get_idx(actions, i), "/action");
+		        json_object_array_get_idx(actions, i), "/action");
 
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
-			 i ? "," : "", name ? name : "?");
+		         i ? "," : "", name ? name : "?");
 	}
 }
 
@@ -209,8 +207,8 @@ static size_t n_warnings(json_object *plan_doc, size_t event)
 static void map_calendly_created_plans_four_actions(void **state)
 {
 	char *body = calendly("invitee.created", "\"Ann Oak\"", "false", "");
-	struct gmhook_plan *plan = plan_of(*state, body, "application/json",
-					   NULL);
+	struct gmhook_plan *plan =
+	        plan_of(*state, body, "application/json", NULL);
 	json_object *doc = plan->doc;
 	char names[256];
 
@@ -221,25 +219,25 @@ static void map_calendly_created_plans_four_actions(void **state)
 	expect_str(doc, "/events/0/id", "invitee.created:" CAL_URI);
 	action_names(names, sizeof(names), doc, 0);
 	assert_string_equal(names, "contact.upsert,email.add,"
-				   "calendar.schedule,history.add");
+	                           "calendar.schedule,history.add");
 	assert_int_equal(n_warnings(doc, 0), 0);
 
 	/* contact.upsert: LASTNAME is the name's last word */
 	expect_str(doc, "/events/0/actions/0/match/email",
-		   "ann.oak@example.org");
+	           "ann.oak@example.org");
 	expect_str(doc, "/events/0/actions/0/contact1/CONTACT", "Ann Oak");
 	expect_str(doc, "/events/0/actions/0/contact1/LASTNAME", "Oak");
 	expect_str(doc, "/events/0/actions/0/contact1/PHONE1",
-		   "+1 312 555 0199");
+	           "+1 312 555 0199");
 	expect_absent(doc, "/events/0/actions/0/contact1/COMPANY");
 	expect_str(doc, "/events/0/actions/0/source", "Calendly");
 	assert_int_equal(json_object_object_length(gmhook__get(
-				 doc, "/events/0/actions/0/contact1")),
-			 3);
+	                         doc, "/events/0/actions/0/contact1")),
+	                 3);
 
 	expect_str(doc, "/events/0/actions/1/address", "ann.oak@example.org");
 	assert_true(json_object_get_boolean(
-		gmhook__get(doc, "/events/0/actions/1/primary")));
+	        gmhook__get(doc, "/events/0/actions/1/primary")));
 
 	/* 15:00Z on 2026-03-10 is 11:00 EDT (DST began on 03-08) */
 	expect_str(doc, "/events/0/actions/2/rectype", "A");
@@ -247,16 +245,16 @@ static void map_calendly_created_plans_four_actions(void **state)
 	expect_str(doc, "/events/0/actions/2/ontime", "11:00");
 	expect_str(doc, "/events/0/actions/2/enddate", "2026-03-10");
 	assert_int_equal(json_object_get_int(gmhook__get(
-				 doc, "/events/0/actions/2/duration")),
-			 45);
+	                         doc, "/events/0/actions/2/duration")),
+	                 45);
 	expect_str(doc, "/events/0/actions/2/link", "calendly:" CAL_URI);
 	expect_str(doc, "/events/0/actions/2/ref",
-		   "Calendly: booked Intro Call");
+	           "Calendly: booked Intro Call");
 	expect_str(doc, "/events/0/actions/2/notes",
-		   "Event: Intro Call\r\n"
-		   "Location: https://meet.example.com/abc\r\n"
-		   "Invitee time zone: America/Chicago\r\n"
-		   "Topic?: Pricing\r\n");
+	           "Event: Intro Call\r\n"
+	           "Location: https://meet.example.com/abc\r\n"
+	           "Invitee time zone: America/Chicago\r\n"
+	           "Topic?: Pricing\r\n");
 
 	/* history at created_at: 14:05Z on 2026-03-02 is 09:05 EST */
 	expect_str(doc, "/events/0/actions/3/rectype", "O");
@@ -265,36 +263,35 @@ static void map_calendly_created_plans_four_actions(void **state)
 	expect_str(doc, "/events/0/actions/3/ondate", "2026-03-02");
 	expect_str(doc, "/events/0/actions/3/ontime", "09:05");
 	expect_str(doc, "/events/0/actions/3/ref",
-		   "Calendly: booked Intro Call");
+	           "Calendly: booked Intro Call");
 	assert_non_null(strstr(str_at(doc, "/events/0/actions/3/notes"),
-			       "Topic?: Pricing\r\n"));
+	                       "Topic?: Pricing\r\n"));
 	gmhook_plan_free(plan);
 	free(body);
 }
 
 static void map_calendly_cancel_uses_the_booking_link(void **state)
 {
-	char *created = calendly("invitee.created", "\"Ann Oak\"", "false",
-				 "");
+	char *created = calendly("invitee.created", "\"Ann Oak\"", "false", "");
 	char *canceled = calendly("invitee.canceled", "\"Ann Oak\"", "false",
-				  CANCELLATION);
+	                          CANCELLATION);
 	struct gmhook_plan *a = plan_of(*state, created, NULL, NULL);
 	struct gmhook_plan *b = plan_of(*state, canceled, NULL, NULL);
 	char names[256];
 
 	action_names(names, sizeof(names), b->doc, 0);
 	assert_string_equal(names, "contact.upsert,email.add,"
-				   "calendar.cancel,history.add");
+	                           "calendar.cancel,history.add");
 	expect_str(b->doc, "/events/0/actions/2/link",
-		   str_at(a->doc, "/events/0/actions/2/link"));
+	           str_at(a->doc, "/events/0/actions/2/link"));
 	expect_str(b->doc, "/events/0/actions/3/resultcode", "CXL");
 	expect_str(b->doc, "/events/0/actions/3/ref",
-		   "Calendly: canceled Intro Call");
+	           "Calendly: canceled Intro Call");
 	assert_non_null(strstr(str_at(b->doc, "/events/0/actions/3/notes"),
-			       "Canceled by: Ann Oak\r\nReason: Sick\r\n"));
+	                       "Canceled by: Ann Oak\r\nReason: Sick\r\n"));
 	/* the two events have different ids: both reach the ledger */
 	assert_string_not_equal(str_at(a->doc, "/events/0/id"),
-				str_at(b->doc, "/events/0/id"));
+	                        str_at(b->doc, "/events/0/id"));
 	gmhook_plan_free(a);
 	gmhook_plan_free(b);
 	free(created);
@@ -303,29 +300,29 @@ static void map_calendly_cancel_uses_the_booking_link(void **state)
 
 static void map_calendly_reschedule_is_marked(void **state)
 {
-	char *canceled = calendly("invitee.canceled", "\"Ann Oak\"", "true",
-				  "");
+	char *canceled =
+	        calendly("invitee.canceled", "\"Ann Oak\"", "true", "");
 	struct gmhook_plan *plan = plan_of(*state, canceled, NULL, NULL);
 
 	expect_str(plan->doc, "/events/0/actions/3/resultcode", "RSC");
 	expect_str(plan->doc, "/events/0/actions/3/ref",
-		   "Calendly: rescheduled Intro Call");
+	           "Calendly: rescheduled Intro Call");
 	gmhook_plan_free(plan);
 	free(canceled);
 }
 
 static void map_calendly_unknown_event_is_ignored(void **state)
 {
-	char *body = calendly("invitee_no_show.created", "\"Ann Oak\"",
-			      "false", "");
+	char *body =
+	        calendly("invitee_no_show.created", "\"Ann Oak\"", "false", "");
 	struct gmhook_plan *plan = plan_of(*state, body, NULL, "calendly");
 
 	expect_str(plan->doc, "/events/0/status", "ignored");
 	assert_non_null(strstr(str_at(plan->doc, "/events/0/reason"),
-			       "invitee.created"));
-	assert_int_equal(json_object_array_length(gmhook__get(
-				 plan->doc, "/events/0/actions")),
-			 0);
+	                       "invitee.created"));
+	assert_int_equal(json_object_array_length(
+	                         gmhook__get(plan->doc, "/events/0/actions")),
+	                 0);
 	gmhook_plan_free(plan);
 	free(body);
 }
@@ -341,8 +338,12 @@ static const struct name_case name_cases[] = {
 	{ "\"Ann Maria van Oak\"", "Ann Maria van Oak", "Oak" },
 	{ "\"Ann Oak  \"", "Ann Oak  ", "Oak" },
 	{ "\"Cher\"", "Cher", NULL },
-	{ "\"Jos\xc3\xa9 N\xc3\xba\xc3\xb1" "ez\"",
-	  "Jos\xc3\xa9 N\xc3\xba\xc3\xb1" "ez", "N\xc3\xba\xc3\xb1" "ez" },
+	{ "\"Jos\xc3\xa9 N\xc3\xba\xc3\xb1"
+	  "ez\"",
+	  "Jos\xc3\xa9 N\xc3\xba\xc3\xb1"
+	  "ez",
+	  "N\xc3\xba\xc3\xb1"
+	  "ez" },
 };
 
 static void map_calendly_lastname_is_last_word_of_name(void **state)
@@ -351,18 +352,18 @@ static void map_calendly_lastname_is_last_word_of_name(void **state)
 
 	for (i = 0; i < sizeof(name_cases) / sizeof(name_cases[0]); i++) {
 		char *body = calendly("invitee.created", name_cases[i].name,
-				      "false", "");
+		                      "false", "");
 		struct gmhook_plan *plan = plan_of(*state, body, NULL, NULL);
 
 		expect_str(plan->doc, "/events/0/actions/0/contact1/CONTACT",
-			   name_cases[i].contact);
+		           name_cases[i].contact);
 		if (name_cases[i].lastname) {
 			expect_str(plan->doc,
-				   "/events/0/actions/0/contact1/LASTNAME",
-				   name_cases[i].lastname);
+			           "/events/0/actions/0/contact1/LASTNAME",
+			           name_cases[i].lastname);
 		} else {
 			expect_absent(plan->doc,
-				      "/events/0/actions/0/contact1/LASTNAME");
+			              "/events/0/actions/0/contact1/LASTNAME");
 		}
 		gmhook_plan_free(plan);
 		free(body);
@@ -372,22 +373,22 @@ static void map_calendly_lastname_is_last_word_of_name(void **state)
 static void map_calendly_first_and_last_make_contact(void **state)
 {
 	static const char body[] =
-		"{\"event\":\"invitee.created\",\"created_at\":"
-		"\"2026-03-02T14:05:09Z\",\"payload\":{\"email\":"
-		"\"a@example.org\",\"name\":null,\"first_name\":\"Ann\","
-		"\"last_name\":\"Oak\",\"uri\":\"u1\"}}";
+	        "{\"event\":\"invitee.created\",\"created_at\":"
+	        "\"2026-03-02T14:05:09Z\",\"payload\":{\"email\":"
+	        "\"a@example.org\",\"name\":null,\"first_name\":\"Ann\","
+	        "\"last_name\":\"Oak\",\"uri\":\"u1\"}}";
 	struct gmhook_plan *plan = plan_of(*state, body, NULL, NULL);
 	char names[256];
 
 	expect_str(plan->doc, "/events/0/actions/0/contact1/CONTACT",
-		   "Ann Oak");
+	           "Ann Oak");
 	expect_str(plan->doc, "/events/0/actions/0/contact1/LASTNAME", "Oak");
 	/* no scheduled_event: no appointment, and a warning says so */
 	action_names(names, sizeof(names), plan->doc, 0);
 	assert_string_equal(names, "contact.upsert,email.add,history.add");
 	assert_int_equal(n_warnings(plan->doc, 0), 1);
 	assert_non_null(strstr(str_at(plan->doc, "/events/0/warnings/0"),
-			       "/payload/scheduled_event/start_time"));
+	                       "/payload/scheduled_event/start_time"));
 	gmhook_plan_free(plan);
 }
 
@@ -402,13 +403,12 @@ static void map_webform_plans_contact_history_and_note(void **state)
 	expect_str(doc, "/source", "webform");
 	action_names(names, sizeof(names), doc, 0);
 	assert_string_equal(names,
-			    "contact.upsert,email.add,history.add,note.add");
-	expect_str(doc, "/events/0/actions/0/match/email",
-		   "tove@example.net");
+	                    "contact.upsert,email.add,history.add,note.add");
+	expect_str(doc, "/events/0/actions/0/match/email", "tove@example.net");
 	expect_str(doc, "/events/0/actions/0/contact1/CONTACT", "Tove Berg");
 	expect_str(doc, "/events/0/actions/0/contact1/LASTNAME", "Berg");
 	expect_str(doc, "/events/0/actions/0/contact1/PHONE1",
-		   "+46 8 555 0100");
+	           "+46 8 555 0100");
 	expect_str(doc, "/events/0/actions/0/contact1/COMPANY", "Fjord AB");
 	expect_str(doc, "/events/0/actions/0/source", "Web form");
 	expect_str(doc, "/events/0/actions/1/address", "tove@example.net");
@@ -422,15 +422,15 @@ static void map_webform_plans_contact_history_and_note(void **state)
 	expect_str(doc, "/events/0/actions/2/ontime", "09:05");
 	/* every field, known or not, in the order received */
 	expect_str(doc, "/events/0/actions/2/notes",
-		   "first_name: Tove\r\n"
-		   "last_name: Berg\r\n"
-		   "email: tove@example.net\r\n"
-		   "phone: +46 8 555 0100\r\n"
-		   "company: Fjord AB\r\n"
-		   "message: Call me\r\nafter 10\r\n"
-		   "interests: support, training\r\n"
-		   "utm_source: ads\r\n"
-		   "form_name: Contact us\r\n");
+	           "first_name: Tove\r\n"
+	           "last_name: Berg\r\n"
+	           "email: tove@example.net\r\n"
+	           "phone: +46 8 555 0100\r\n"
+	           "company: Fjord AB\r\n"
+	           "message: Call me\r\nafter 10\r\n"
+	           "interests: support, training\r\n"
+	           "utm_source: ads\r\n"
+	           "form_name: Contact us\r\n");
 	expect_str(doc, "/events/0/actions/3/text", "Call me\r\nafter 10");
 	gmhook_plan_free(plan);
 }
@@ -438,9 +438,9 @@ static void map_webform_plans_contact_history_and_note(void **state)
 static void map_webform_json_nested_values_are_kept(void **state)
 {
 	static const char body[] =
-		"{\"Email\":\"kim@example.com\",\"Full Name\":\"Kim Lee\","
-		"\"answers\":{\"q1\":\"yes\",\"n\":2},\"tags\":[\"a\",1,true],"
-		"\"empty\":null,\"_charset_\":\"UTF-8\"}";
+	        "{\"Email\":\"kim@example.com\",\"Full Name\":\"Kim Lee\","
+	        "\"answers\":{\"q1\":\"yes\",\"n\":2},\"tags\":[\"a\",1,true],"
+	        "\"empty\":null,\"_charset_\":\"UTF-8\"}";
 	struct gmhook_plan *plan = plan_of(*state, body, NULL, NULL);
 	char names[256];
 
@@ -448,28 +448,27 @@ static void map_webform_json_nested_values_are_kept(void **state)
 	/* no message field: no note */
 	assert_string_equal(names, "contact.upsert,email.add,history.add");
 	expect_str(plan->doc, "/events/0/actions/0/contact1/CONTACT",
-		   "Kim Lee");
+	           "Kim Lee");
 	expect_str(plan->doc, "/events/0/actions/2/ref", "Web form: submitted");
 	expect_str(plan->doc, "/events/0/actions/2/notes",
-		   "Email: kim@example.com\r\n"
-		   "Full Name: Kim Lee\r\n"
-		   "answers: {\"q1\":\"yes\",\"n\":2}\r\n"
-		   "tags: a, 1, true\r\n");
+	           "Email: kim@example.com\r\n"
+	           "Full Name: Kim Lee\r\n"
+	           "answers: {\"q1\":\"yes\",\"n\":2}\r\n"
+	           "tags: a, 1, true\r\n");
 	gmhook_plan_free(plan);
 }
 
 static void map_webform_array_maps_each_event(void **state)
 {
 	static const char body[] = "[{\"email\":\"a@example.com\"},"
-				   "{\"email\":\"b@example.com\"}]";
+	                           "{\"email\":\"b@example.com\"}]";
 	struct gmhook_plan *plan = plan_of(*state, body, NULL, "webform");
 
-	assert_int_equal(json_object_array_length(
-				 gmhook__get(plan->doc, "/events")),
-			 2);
+	assert_int_equal(
+	        json_object_array_length(gmhook__get(plan->doc, "/events")), 2);
 	expect_str(plan->doc, "/events/1/pointer", "/1");
 	expect_str(plan->doc, "/events/1/actions/0/match/email",
-		   "b@example.com");
+	           "b@example.com");
 	gmhook_plan_free(plan);
 }
 
@@ -477,13 +476,13 @@ static void map_webform_array_maps_each_event(void **state)
 
 static void map_long_company_is_cut_with_warning(void **state)
 {
-	struct gmhook_plan *plan = plan_of(
-		*state, "email=a%40example.com&company=" LONG_COMPANY, NULL,
-		NULL);
+	struct gmhook_plan *plan =
+	        plan_of(*state, "email=a%40example.com&company=" LONG_COMPANY,
+	                NULL, NULL);
 	const char *warning;
 
 	expect_str(plan->doc, "/events/0/actions/0/contact1/COMPANY",
-		   "Aaaaaaaaa1Bbbbbbbbb2Ccccccccc3Ddddddddd4");
+	           "Aaaaaaaaa1Bbbbbbbbb2Ccccccccc3Ddddddddd4");
 	assert_int_equal(n_warnings(plan->doc, 0), 1);
 	warning = str_at(plan->doc, "/events/0/warnings/0");
 	assert_non_null(strstr(warning, "/company"));
@@ -551,35 +550,33 @@ static void map_overflow_reject_fails_with_path(void **state)
 		rc = map_error(ctx, c->body, c->source, &err);
 		if (rc != GMHOOK_EVALIDATE || err.code != GMHOOK_EVALIDATE) {
 			fail_msg("%s: %s, want GMHOOK_EVALIDATE", c->what,
-				 gmhook_code_name(rc));
+			         gmhook_code_name(rc));
 		}
 		if (err.stage != GMHOOK_STAGE_MAP ||
 		    strcmp(err.path, c->path) != 0) {
 			fail_msg("%s: stage %d path \"%s\", want \"%s\"",
-				 c->what, err.stage, err.path, c->path);
+			         c->what, err.stage, err.path, c->path);
 		}
 		if (strstr(err.message, c->column) == NULL) {
 			fail_msg("%s: message \"%s\" lacks %s", c->what,
-				 err.message, c->column);
+			         err.message, c->column);
 		}
 	}
 	gmhook_ctx_free(ctx);
 }
 
 /*
- * KNOWN BUG (map.c, person_contact1): when LASTNAME is derived from the
- * last word of the full name (the payload's last name is null or
- * absent), a cut or a rejection names last_path, the pointer of the
- * absent last-name field ("/payload/last_name", or "" for a form without
- * one), not the field the value came from ("/payload/name"). Expected:
- * path "/payload/name"; actual: "/payload/last_name".
+ * When LASTNAME is derived from the last word of the full name (the
+ * payload's last name is null), a cut or a rejection names the field the
+ * value came from ("/payload/name"), not the absent "/payload/last_name".
+ * Found by this test; fixed in map.c by aebb3ad.
  */
 static void map_derived_lastname_names_the_name_field(void **state)
 {
 	static const char body[] =
-		"{\"event\":\"invitee.created\",\"payload\":{\"email\":"
-		"\"a@example.org\",\"name\":\"Ann Oakenshieldsworthington\","
-		"\"last_name\":null,\"uri\":\"u\"}}";
+	        "{\"event\":\"invitee.created\",\"payload\":{\"email\":"
+	        "\"a@example.org\",\"name\":\"Ann Oakenshieldsworthington\","
+	        "\"last_name\":null,\"uri\":\"u\"}}";
 	struct gmhook_options opts = GMHOOK_OPTIONS_INIT;
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct gmhook_ctx *ctx = NULL;
@@ -609,8 +606,8 @@ static void map_plan_json_round_trips(void **state)
 		json = gmhook_plan_to_json(plan, pretty);
 		assert_non_null(json);
 		assert_int_equal(gmhook_plan_from_json(&back, *state, json,
-						       strlen(json), &err),
-				 0);
+		                                       strlen(json), &err),
+		                 0);
 		json2 = gmhook_plan_to_json(back, pretty);
 		assert_string_equal(json, json2);
 		gmhook_free(json);
@@ -646,26 +643,26 @@ static void map_plan_from_json_rejects_bad_documents(void **state)
 		struct gmhook_plan *plan = NULL;
 		int rc;
 
-		rc = gmhook_plan_from_json(&plan, *state, plan_doc_cases[i].json,
-					   strlen(plan_doc_cases[i].json),
-					   &err);
+		rc = gmhook_plan_from_json(
+		        &plan, *state, plan_doc_cases[i].json,
+		        strlen(plan_doc_cases[i].json), &err);
 		if (rc != GMHOOK_EPARSE || err.code != GMHOOK_EPARSE ||
 		    plan != NULL) {
 			fail_msg("plan_doc_cases[%zu]: %s", i,
-				 gmhook_code_name(rc));
+			         gmhook_code_name(rc));
 		}
 		if (strcmp(err.path, plan_doc_cases[i].path) != 0) {
-			fail_msg("plan_doc_cases[%zu]: path \"%s\", want \"%s\"",
-				 i, err.path, plan_doc_cases[i].path);
+			fail_msg(
+			        "plan_doc_cases[%zu]: path \"%s\", want \"%s\"",
+			        i, err.path, plan_doc_cases[i].path);
 		}
 	}
 }
 
 /*
- * KNOWN BUG (event.c, read_doc, shared by the event, plan and result
- * readers): the version is read with json_object_get_int(), which turns
- * "1", 1.7 and true into 1, so documents whose "version" is not the
- * integer 1 are accepted. Expected: GMHOOK_EPARSE at "/version" for each.
+ * The version of a stage document must be the integer 1: "1", 1.7 and
+ * true used to pass through json_object_get_int(). Found by this test;
+ * fixed in event.c (read_doc) by aebb3ad.
  */
 static void map_plan_version_must_be_integer_one(void **state)
 {
@@ -682,11 +679,12 @@ static void map_plan_version_must_be_integer_one(void **state)
 		int rc;
 
 		rc = gmhook_plan_from_json(&plan, *state, docs[i],
-					   strlen(docs[i]), &err);
+		                           strlen(docs[i]), &err);
 		gmhook_plan_free(plan);
 		if (rc != GMHOOK_EPARSE || strcmp(err.path, "/version") != 0) {
-			fail_msg("%s: %s at \"%s\", want GMHOOK_EPARSE at /version",
-				 docs[i], gmhook_code_name(rc), err.path);
+			fail_msg(
+			        "%s: %s at \"%s\", want GMHOOK_EPARSE at /version",
+			        docs[i], gmhook_code_name(rc), err.path);
 		}
 	}
 }

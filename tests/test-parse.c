@@ -22,37 +22,37 @@
 
 /* ==== Payloads ==== */
 
-#define CAL_V2_CREATED                                                      \
-	"{\"created_at\":\"2026-03-02T14:05:09.123456Z\","                  \
-	"\"created_by\":\"https://api.calendly.com/users/USER0000\","       \
-	"\"event\":\"invitee.created\",\"payload\":{"                       \
-	"\"email\":\"ann.oak@example.org\",\"name\":\"Ann Oak\","           \
-	"\"first_name\":null,\"last_name\":null,\"rescheduled\":false,"     \
-	"\"text_reminder_number\":\"+1 312 555 0199\","                     \
-	"\"timezone\":\"America/Chicago\",\"questions_and_answers\":[],"    \
-	"\"scheduled_event\":{\"name\":\"Intro Call\","                     \
-	"\"start_time\":\"2026-03-10T15:00:00.000000Z\","                   \
-	"\"end_time\":\"2026-03-10T15:45:00.000000Z\","                     \
-	"\"uri\":\"https://api.calendly.com/scheduled_events/EV0001\"},"    \
-	"\"uri\":\"https://api.calendly.com/scheduled_events/EV0001/"       \
+#define CAL_V2_CREATED                                                   \
+	"{\"created_at\":\"2026-03-02T14:05:09.123456Z\","               \
+	"\"created_by\":\"https://api.calendly.com/users/USER0000\","    \
+	"\"event\":\"invitee.created\",\"payload\":{"                    \
+	"\"email\":\"ann.oak@example.org\",\"name\":\"Ann Oak\","        \
+	"\"first_name\":null,\"last_name\":null,\"rescheduled\":false,"  \
+	"\"text_reminder_number\":\"+1 312 555 0199\","                  \
+	"\"timezone\":\"America/Chicago\",\"questions_and_answers\":[]," \
+	"\"scheduled_event\":{\"name\":\"Intro Call\","                  \
+	"\"start_time\":\"2026-03-10T15:00:00.000000Z\","                \
+	"\"end_time\":\"2026-03-10T15:45:00.000000Z\","                  \
+	"\"uri\":\"https://api.calendly.com/scheduled_events/EV0001\"}," \
+	"\"uri\":\"https://api.calendly.com/scheduled_events/EV0001/"    \
 	"invitees/INV0001\"}}"
 
 #define CAL_V2_ID                                                    \
 	"invitee.created:https://api.calendly.com/scheduled_events/" \
 	"EV0001/invitees/INV0001"
 
-#define CAL_V1_CANCELED                                                     \
-	"{\"event\":\"invitee.canceled\","                                  \
-	"\"time\":\"2019-08-07T18:46:35+02:00\",\"payload\":{"              \
-	"\"event_type\":{\"uuid\":\"ET0001\",\"kind\":\"One-on-One\","      \
-	"\"slug\":\"demo\",\"name\":\"Demo\",\"duration\":30},"             \
-	"\"event\":{\"uuid\":\"EV0002\","                                   \
-	"\"start_time\":\"2019-08-08 10:00:00 +02:00\","                    \
-	"\"end_time\":\"2019-08-08 10:30:00 +02:00\","                      \
-	"\"location\":\"Phone\"},"                                          \
-	"\"invitee\":{\"uuid\":\"INV-0002\",\"first_name\":null,"           \
+#define CAL_V1_CANCELED                                                      \
+	"{\"event\":\"invitee.canceled\","                                   \
+	"\"time\":\"2019-08-07T18:46:35+02:00\",\"payload\":{"               \
+	"\"event_type\":{\"uuid\":\"ET0001\",\"kind\":\"One-on-One\","       \
+	"\"slug\":\"demo\",\"name\":\"Demo\",\"duration\":30},"              \
+	"\"event\":{\"uuid\":\"EV0002\","                                    \
+	"\"start_time\":\"2019-08-08 10:00:00 +02:00\","                     \
+	"\"end_time\":\"2019-08-08 10:30:00 +02:00\","                       \
+	"\"location\":\"Phone\"},"                                           \
+	"\"invitee\":{\"uuid\":\"INV-0002\",\"first_name\":null,"            \
 	"\"last_name\":null,\"name\":\"Bo Ek\",\"email\":\"bo@example.se\"," \
-	"\"timezone\":\"Europe/Stockholm\",\"canceled\":true,"              \
+	"\"timezone\":\"Europe/Stockholm\",\"canceled\":true,"               \
 	"\"cancel_reason\":\"Ill\"},\"questions_and_answers\":[]}}"
 
 #define FORM_BODY                                                  \
@@ -64,13 +64,13 @@
 	"sha256:"   \
 	"b393681efc94c8e597bc750b53af0209efe1bc82daa3ade7ce21e80377c0b091"
 
-#define MULTIPART_BODY                                                   \
-	"--XyZ\r\n"                                                      \
-	"Content-Disposition: form-data; name=\"email\"\r\n\r\n"         \
-	"lee@example.com\r\n"                                            \
-	"--XyZ\r\n"                                                      \
-	"Content-Disposition: form-data; name=\"message\"\r\n\r\n"       \
-	"Hello there\r\n"                                                \
+#define MULTIPART_BODY                                             \
+	"--XyZ\r\n"                                                \
+	"Content-Disposition: form-data; name=\"email\"\r\n\r\n"   \
+	"lee@example.com\r\n"                                      \
+	"--XyZ\r\n"                                                \
+	"Content-Disposition: form-data; name=\"message\"\r\n\r\n" \
+	"Hello there\r\n"                                          \
 	"--XyZ--\r\n"
 
 /* ==== Helpers ==== */
@@ -89,7 +89,7 @@ struct request_spec {
  * that sanitizers and valgrind see any read past body_len.
  */
 static int parse_spec(struct gmhook_event **out, struct gmhook_ctx *ctx,
-		      const struct request_spec *s, struct gmhook_error *err)
+                      const struct request_spec *s, struct gmhook_error *err)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	size_t len = s->len ? s->len : strlen(s->body);
@@ -111,8 +111,8 @@ static int parse_spec(struct gmhook_event **out, struct gmhook_ctx *ctx,
 }
 
 static struct gmhook_event *parse_ok(struct gmhook_ctx *ctx, const char *body,
-				     const char *content_type,
-				     const char *source)
+                                     const char *content_type,
+                                     const char *source)
 {
 	struct request_spec s = { body, 0, content_type, source, NULL, 0 };
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
@@ -122,14 +122,14 @@ static struct gmhook_event *parse_ok(struct gmhook_ctx *ctx, const char *body,
 	rc = parse_spec(&event, ctx, &s, &err);
 	if (rc != 0) {
 		fail_msg("parse: %s (%s) at \"%s\"", err.message,
-			 gmhook_code_name(rc), err.path);
+		         gmhook_code_name(rc), err.path);
 	}
 	assert_non_null(event);
 	return event;
 }
 
 static const char *doc_str(const struct gmhook_event *event,
-			   const char *pointer)
+                           const char *pointer)
 {
 	const char *s = gmhook__get_str(event->doc, pointer);
 
@@ -172,10 +172,9 @@ static const struct format_case format_cases[] = {
 	{ "JSON object", "{\"email\":\"a@example.com\",\"n\":1}",
 	  "application/json", NULL, "json", "application/json", "webform",
 	  "/body/email", "a@example.com" },
-	{ "media type case and parameters",
-	  "{\"email\":\"a@example.com\"}", "Application/JSON; charset=UTF-8",
-	  NULL, "json", "application/json", "webform", "/body/email",
-	  "a@example.com" },
+	{ "media type case and parameters", "{\"email\":\"a@example.com\"}",
+	  "Application/JSON; charset=UTF-8", NULL, "json", "application/json",
+	  "webform", "/body/email", "a@example.com" },
 	{ "+json suffix", "{\"email\":\"a@example.com\"}",
 	  "application/vnd.example+json", NULL, "json",
 	  "application/vnd.example+json", "webform", "/body/email",
@@ -184,8 +183,8 @@ static const struct format_case format_cases[] = {
 	  "form", "application/x-www-form-urlencoded", "webform",
 	  "/body/company", "Fjord AB" },
 	{ "multipart", MULTIPART_BODY, "multipart/form-data; boundary=XyZ",
-	  NULL, "multipart", "multipart/form-data", "webform",
-	  "/body/message", "Hello there" },
+	  NULL, "multipart", "multipart/form-data", "webform", "/body/message",
+	  "Hello there" },
 	{ "quoted boundary", MULTIPART_BODY,
 	  "multipart/form-data; charset=utf-8; boundary=\"XyZ\"", NULL,
 	  "multipart", "multipart/form-data", "webform", "/body/email",
@@ -225,19 +224,20 @@ static void parse_formats_decode_and_detect_source(void **state)
 		event = parse_ok(ctx, c->body, c->content_type, c->source);
 		if (strcmp(doc_str(event, "/format"), c->expect_format) != 0 ||
 		    strcmp(doc_str(event, "/content_type"), c->expect_media) !=
-			    0 ||
+		            0 ||
 		    strcmp(gmhook_event_source(event), c->expect_source) != 0 ||
 		    strcmp(doc_str(event, c->pointer), c->value) != 0) {
-			fail_msg("%s: format %s, media %s, source %s, %s=\"%s\"",
-				 c->what, doc_str(event, "/format"),
-				 doc_str(event, "/content_type"),
-				 gmhook_event_source(event), c->pointer,
-				 doc_str(event, c->pointer));
+			fail_msg(
+			        "%s: format %s, media %s, source %s, %s=\"%s\"",
+			        c->what, doc_str(event, "/format"),
+			        doc_str(event, "/content_type"),
+			        gmhook_event_source(event), c->pointer,
+			        doc_str(event, c->pointer));
 		}
 		assert_int_equal(gmhook_event_count(event), 1);
 		assert_string_equal(doc_str(event, "/events/0/pointer"), "");
 		assert_string_equal(doc_str(event, "/received"),
-				    "2026-03-02T14:05:09Z");
+		                    "2026-03-02T14:05:09Z");
 		gmhook_event_free(event);
 	}
 }
@@ -248,8 +248,12 @@ static void parse_calendly_header_wins_over_shape(void **state)
 		{ "User-Agent", "Calendly" },
 		{ "calendly-webhook-signature", "t=1772460309,v1=00ff" },
 	};
-	struct request_spec s = { "{\"email\":\"a@example.com\"}", 0,
-				  "application/json", NULL, headers, 2 };
+	struct request_spec s = { "{\"email\":\"a@example.com\"}",
+		                  0,
+		                  "application/json",
+		                  NULL,
+		                  headers,
+		                  2 };
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct gmhook_event *event = NULL;
 
@@ -257,9 +261,9 @@ static void parse_calendly_header_wins_over_shape(void **state)
 	assert_string_equal(gmhook_event_source(event), "calendly");
 	/* the headers are kept in order, names as sent */
 	assert_string_equal(doc_str(event, "/headers/1/0"),
-			    "calendly-webhook-signature");
+	                    "calendly-webhook-signature");
 	assert_string_equal(doc_str(event, "/headers/1/1"),
-			    "t=1772460309,v1=00ff");
+	                    "t=1772460309,v1=00ff");
 	/* no Calendly event name: type "unknown" and a digest id */
 	assert_string_equal(doc_str(event, "/events/0/type"), "unknown");
 	assert_memory_equal(doc_str(event, "/events/0/id"), "sha256:", 7);
@@ -275,10 +279,10 @@ static void parse_json_array_gives_one_event_each(void **state)
 	size_t i;
 
 	event = parse_ok(ctx,
-			 "[{\"email\":\"a@example.com\"},"
-			 "{\"email\":\"b@example.com\"},"
-			 "{\"email\":\"c@example.com\"}]",
-			 "application/json", "webform");
+	                 "[{\"email\":\"a@example.com\"},"
+	                 "{\"email\":\"b@example.com\"},"
+	                 "{\"email\":\"c@example.com\"}]",
+	                 "application/json", "webform");
 	assert_int_equal(gmhook_event_count(event), 3);
 	for (i = 0; i < 3; i++) {
 		snprintf(pointer, sizeof(pointer), "/events/%zu/pointer", i);
@@ -300,21 +304,28 @@ static void parse_charset_latin1_is_converted(void **state)
 	unsigned char *raw = NULL;
 	size_t raw_len = 0;
 
-	event = parse_ok(ctx, "name=Jos\xe9+N\xfa\xf1" "ez&email=j%40example.com",
-			 "application/x-www-form-urlencoded; charset=ISO-8859-1",
-			 NULL);
+	event = parse_ok(
+	        ctx,
+	        "name=Jos\xe9+N\xfa\xf1"
+	        "ez&email=j%40example.com",
+	        "application/x-www-form-urlencoded; charset=ISO-8859-1", NULL);
 	assert_string_equal(doc_str(event, "/body/name"),
-			    "Jos\xc3\xa9 N\xc3\xba\xc3\xb1" "ez");
+	                    "Jos\xc3\xa9 N\xc3\xba\xc3\xb1"
+	                    "ez");
 	/* the raw bytes are the bytes received, not the converted ones */
-	assert_true(gmhook__base64_decode(doc_str(event, "/raw"), &raw,
-					  &raw_len));
+	assert_true(
+	        gmhook__base64_decode(doc_str(event, "/raw"), &raw, &raw_len));
 	assert_int_equal(raw_len, event->raw_len);
-	assert_memory_equal(raw, "name=Jos\xe9+N\xfa\xf1" "ez&", 16);
+	assert_memory_equal(raw,
+	                    "name=Jos\xe9+N\xfa\xf1"
+	                    "ez&",
+	                    16);
 	free(raw);
 	gmhook_event_free(event);
 
-	event = parse_ok(ctx, "{\"name\":\"Ren\xe9\",\"email\":\"r@example.com\"}",
-			 "application/json; charset=\"iso-8859-1\"", NULL);
+	event = parse_ok(ctx,
+	                 "{\"name\":\"Ren\xe9\",\"email\":\"r@example.com\"}",
+	                 "application/json; charset=\"iso-8859-1\"", NULL);
 	assert_string_equal(doc_str(event, "/body/name"), "Ren\xc3\xa9");
 	gmhook_event_free(event);
 }
@@ -347,8 +358,7 @@ static void parse_calendly_extracts_type_id_and_time(void **state)
 	struct gmhook_ctx *ctx = *state;
 	size_t i;
 
-	for (i = 0; i < sizeof(extract_cases) / sizeof(extract_cases[0]);
-	     i++) {
+	for (i = 0; i < sizeof(extract_cases) / sizeof(extract_cases[0]); i++) {
 		const struct extract_case *c = &extract_cases[i];
 		struct gmhook_event *event;
 
@@ -358,10 +368,10 @@ static void parse_calendly_extracts_type_id_and_time(void **state)
 		    strcmp(doc_str(event, "/events/0/time"), c->time) != 0 ||
 		    strcmp(doc_str(event, "/events/0/shape"), c->shape) != 0) {
 			fail_msg("%s: type %s id %s time %s shape %s", c->what,
-				 doc_str(event, "/events/0/type"),
-				 doc_str(event, "/events/0/id"),
-				 doc_str(event, "/events/0/time"),
-				 doc_str(event, "/events/0/shape"));
+			         doc_str(event, "/events/0/type"),
+			         doc_str(event, "/events/0/id"),
+			         doc_str(event, "/events/0/time"),
+			         doc_str(event, "/events/0/shape"));
 		}
 		gmhook_event_free(event);
 	}
@@ -374,8 +384,7 @@ static void parse_webform_id_is_body_digest(void **state)
 	struct gmhook_event *b;
 	struct gmhook_event *c;
 
-	a = parse_ok(ctx, FORM_BODY, "application/x-www-form-urlencoded",
-		     NULL);
+	a = parse_ok(ctx, FORM_BODY, "application/x-www-form-urlencoded", NULL);
 	b = parse_ok(ctx, FORM_BODY, NULL, NULL);
 	c = parse_ok(ctx, FORM_BODY "&x=", NULL, NULL);
 	assert_string_equal(doc_str(a, "/events/0/id"), FORM_SHA256);
@@ -384,7 +393,7 @@ static void parse_webform_id_is_body_digest(void **state)
 	assert_string_equal(doc_str(a, "/events/0/type"), "form.submitted");
 	/* a form's time is when it was received */
 	assert_string_equal(doc_str(a, "/events/0/time"),
-			    "2026-03-02T14:05:09Z");
+	                    "2026-03-02T14:05:09Z");
 	gmhook_event_free(a);
 	gmhook_event_free(b);
 	gmhook_event_free(c);
@@ -427,8 +436,8 @@ static const struct error_case error_cases[] = {
 	  "{\"email\":\"a@example.com\",\"b\":[1,2],\"c\":{\"d\":3,\"e\":4}}",
 	  "application/json", NULL, 0, 4, 0, GMHOOK_ETOOBIG, "",
 	  "more than 4 fields" },
-	{ "too many form fields", "email=a%40example.com&b=1&c=2&d=3&e=4",
-	  NULL, NULL, 0, 4, 0, GMHOOK_ETOOBIG, "", "more than 4 fields" },
+	{ "too many form fields", "email=a%40example.com&b=1&c=2&d=3&e=4", NULL,
+	  NULL, 0, 4, 0, GMHOOK_ETOOBIG, "", "more than 4 fields" },
 	{ "too many events", "[{\"a\":1},{\"a\":2},{\"a\":3}]",
 	  "application/json", "webform", 0, 0, 2, GMHOOK_ETOOBIG, "",
 	  "the limit is 2" },
@@ -441,16 +450,17 @@ static const struct error_case error_cases[] = {
 	  GMHOOK_EMEDIATYPE, "", "'application/xml'" },
 	{ "nothing to guess from", "hello", NULL, NULL, 0, 0, 0,
 	  GMHOOK_EMEDIATYPE, "", "no content type" },
-	{ "unknown charset", "a=1", "application/x-www-form-urlencoded; "
-	  "charset=x-no-such-charset", NULL, 0, 0, 0, GMHOOK_EMEDIATYPE, "",
-	  "charset" },
+	{ "unknown charset", "a=1",
+	  "application/x-www-form-urlencoded; "
+	  "charset=x-no-such-charset",
+	  NULL, 0, 0, 0, GMHOOK_EMEDIATYPE, "", "charset" },
 	{ "multipart without boundary", MULTIPART_BODY, "multipart/form-data",
 	  NULL, 0, 0, 0, GMHOOK_EPARSE, "", "boundary" },
 	{ "array of non-objects", "[{\"email\":\"a@example.com\"},5]",
 	  "application/json", "webform", 0, 0, 0, GMHOOK_EPARSE, "/1",
 	  "must be a JSON object" },
-	{ "array of strings", "[\"a\"]", "application/json", "calendly", 0,
-	  0, 0, GMHOOK_EPARSE, "/0", "must be a JSON object" },
+	{ "array of strings", "[\"a\"]", "application/json", "calendly", 0, 0,
+	  0, GMHOOK_EPARSE, "/0", "must be a JSON object" },
 	{ "empty array", "[]", "application/json", "webform", 0, 0, 0,
 	  GMHOOK_EPARSE, "", "no events" },
 	{ "scalar JSON", "\"text\"", "application/json", "webform", 0, 0, 0,
@@ -459,8 +469,7 @@ static const struct error_case error_cases[] = {
 	  "application/json", "stripe", 0, 0, 0, GMHOOK_ESOURCE, "",
 	  "unknown source 'stripe'" },
 	{ "undetectable JSON", "{\"id\":\"evt_1\",\"type\":\"charge\"}",
-	  "application/json", NULL, 0, 0, 0, GMHOOK_ESOURCE, "",
-	  "--source" },
+	  "application/json", NULL, 0, 0, 0, GMHOOK_ESOURCE, "", "--source" },
 };
 
 static void parse_rejects_bad_deliveries_with_code_and_path(void **state)
@@ -471,8 +480,8 @@ static void parse_rejects_bad_deliveries_with_code_and_path(void **state)
 	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
 		const struct error_case *c = &error_cases[i];
 		struct gmhook_options opts = GMHOOK_OPTIONS_INIT;
-		struct request_spec s = { c->body, 0, c->content_type,
-					  c->source, NULL, 0 };
+		struct request_spec s = { c->body,   0,    c->content_type,
+			                  c->source, NULL, 0 };
 		struct gmhook_error err = GMHOOK_ERROR_INIT;
 		struct gmhook_event *event = NULL;
 		struct gmhook_ctx *ctx = NULL;
@@ -486,20 +495,20 @@ static void parse_rejects_bad_deliveries_with_code_and_path(void **state)
 		gmhook_ctx_free(ctx);
 		if (rc != c->code || err.code != c->code) {
 			fail_msg("%s: %s, want %s (%s)", c->what,
-				 gmhook_code_name(rc), gmhook_code_name(c->code),
-				 err.message);
+			         gmhook_code_name(rc),
+			         gmhook_code_name(c->code), err.message);
 		}
 		if (event != NULL || err.stage != GMHOOK_STAGE_PARSE) {
 			fail_msg("%s: event %p, stage %d", c->what,
-				 (void *) event, err.stage);
+			         (void *) event, err.stage);
 		}
 		if (strcmp(err.path, c->path) != 0) {
 			fail_msg("%s: path \"%s\", want \"%s\"", c->what,
-				 err.path, c->path);
+			         err.path, c->path);
 		}
 		if (strstr(err.message, c->message) == NULL) {
 			fail_msg("%s: message \"%s\" lacks \"%s\"", c->what,
-				 err.message, c->message);
+			         err.message, c->message);
 		}
 	}
 }
@@ -523,11 +532,10 @@ static void parse_deep_nesting_is_etoobig(void **state)
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct gmhook_event *event = NULL;
 	char *body = nested_arrays(10000);
-	struct request_spec s = { body, 0, "application/json", "webform",
-				  NULL, 0 };
+	struct request_spec s = { body,      0,    "application/json",
+		                  "webform", NULL, 0 };
 
-	assert_int_equal(parse_spec(&event, *state, &s, &err),
-			 GMHOOK_ETOOBIG);
+	assert_int_equal(parse_spec(&event, *state, &s, &err), GMHOOK_ETOOBIG);
 	assert_null(event);
 	assert_int_equal(err.code, GMHOOK_ETOOBIG);
 	assert_int_equal(err.stage, GMHOOK_STAGE_PARSE);
@@ -552,21 +560,19 @@ static void parse_bad_arguments_are_einval(void **state)
 
 	req.body = "{}";
 	req.body_len = 2;
-	assert_int_equal(gmhook_parse(NULL, *state, &req, &err),
-			 GMHOOK_EINVAL);
+	assert_int_equal(gmhook_parse(NULL, *state, &req, &err), GMHOOK_EINVAL);
 	assert_string_equal(err.path, "");
-	assert_int_equal(gmhook_parse(&event, NULL, &req, &err),
-			 GMHOOK_EINVAL);
+	assert_int_equal(gmhook_parse(&event, NULL, &req, &err), GMHOOK_EINVAL);
 	assert_int_equal(gmhook_parse(&event, *state, NULL, NULL),
-			 GMHOOK_EINVAL);
+	                 GMHOOK_EINVAL);
 	req.version = 2;
 	assert_int_equal(gmhook_parse(&event, *state, &req, &err),
-			 GMHOOK_EINVAL);
+	                 GMHOOK_EINVAL);
 	assert_non_null(strstr(err.message, "version"));
 	req.version = GMHOOK_REQUEST_VERSION;
 	req.body = NULL;
 	assert_int_equal(gmhook_parse(&event, *state, &req, &err),
-			 GMHOOK_EINVAL);
+	                 GMHOOK_EINVAL);
 	assert_null(event);
 }
 
@@ -594,7 +600,7 @@ static void parse_body_is_read_only_within_body_len(void **state)
 	rc = gmhook_parse(&event, *state, &req, &err);
 	if (rc != 0) {
 		fail_msg("JSON + 2 spaces: %s: %s", gmhook_code_name(rc),
-			 err.message);
+		         err.message);
 	}
 	gmhook_event_free(event);
 	event = NULL;
@@ -605,7 +611,7 @@ static void parse_body_is_read_only_within_body_len(void **state)
 	assert_null(event);
 	if (rc != GMHOOK_EPARSE || strcmp(err.path, "") != 0) {
 		fail_msg("3 spaces: %s (%s), want GMHOOK_EPARSE",
-			 gmhook_code_name(rc), err.message);
+		         gmhook_code_name(rc), err.message);
 	}
 }
 
@@ -614,15 +620,15 @@ static void parse_body_is_read_only_within_body_len(void **state)
 static void parse_event_json_round_trips(void **state)
 {
 	static const char body[] =
-		"[ {\"email\" : \"a@example.com\", \"price\": 1.50,\n"
-		"   \"note\": \"tab\\tquote\\\" slash/ \\u00e9 \\ud83d\\ude00\","
-		" \"n\": null, \"t\": true, \"big\": 12345678901234} ,\r\n"
-		"  {\"email\":\"b@example.com\",\"list\":[1,[2,{}]]} ]\n";
+	        "[ {\"email\" : \"a@example.com\", \"price\": 1.50,\n"
+	        "   \"note\": \"tab\\tquote\\\" slash/ \\u00e9 \\ud83d\\ude00\","
+	        " \"n\": null, \"t\": true, \"big\": 12345678901234} ,\r\n"
+	        "  {\"email\":\"b@example.com\",\"list\":[1,[2,{}]]} ]\n";
 	static const struct gmhook_header headers[] = {
 		{ "X-Request-Id", "abc" },
 	};
-	struct request_spec s = { body, 0, "application/json", "webform",
-				  headers, 1 };
+	struct request_spec s = { body,      0,       "application/json",
+		                  "webform", headers, 1 };
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct gmhook_event *event = NULL;
 	struct gmhook_event *back = NULL;
@@ -636,8 +642,8 @@ static void parse_event_json_round_trips(void **state)
 	/* the raw bytes are kept exactly, whitespace included */
 	assert_int_equal(event->raw_len, strlen(body));
 	assert_memory_equal(event->raw, body, strlen(body));
-	assert_true(gmhook__base64_decode(doc_str(event, "/raw"), &raw,
-					  &raw_len));
+	assert_true(
+	        gmhook__base64_decode(doc_str(event, "/raw"), &raw, &raw_len));
 	assert_int_equal(raw_len, strlen(body));
 	assert_memory_equal(raw, body, raw_len);
 	free(raw);
@@ -645,7 +651,7 @@ static void parse_event_json_round_trips(void **state)
 		json = gmhook_event_to_json(event, pretty);
 		assert_non_null(json);
 		if (gmhook_event_from_json(&back, *state, json, strlen(json),
-					   &err) != 0) {
+		                           &err) != 0) {
 			fail_msg("from_json: %s at %s", err.message, err.path);
 		}
 		json2 = gmhook_event_to_json(back, pretty);
@@ -731,15 +737,15 @@ static void parse_event_from_json_rejects_bad_documents(void **state)
 		int rc;
 
 		rc = gmhook_event_from_json(&event, *state, c->json,
-					    strlen(c->json), &err);
+		                            strlen(c->json), &err);
 		if (rc != c->code || err.code != c->code || event != NULL) {
 			fail_msg("%s: %s, want %s (%s)", c->what,
-				 gmhook_code_name(rc), gmhook_code_name(c->code),
-				 err.message);
+			         gmhook_code_name(rc),
+			         gmhook_code_name(c->code), err.message);
 		}
 		if (strcmp(err.path, c->path) != 0) {
 			fail_msg("%s: path \"%s\", want \"%s\" (%s)", c->what,
-				 err.path, c->path, err.message);
+			         err.path, c->path, err.message);
 		}
 	}
 }
@@ -747,13 +753,13 @@ static void parse_event_from_json_rejects_bad_documents(void **state)
 static void parse_event_from_json_reads_counted_bytes(void **state)
 {
 	static const char doc[] =
-		"{\"gmhook\":\"event\",\"version\":1,\"source\":\"webform\","
-		"\"raw\":\"e30=\",\"body\":{},\"events\":[]}GARBAGE";
+	        "{\"gmhook\":\"event\",\"version\":1,\"source\":\"webform\","
+	        "\"raw\":\"e30=\",\"body\":{},\"events\":[]}GARBAGE";
 	struct gmhook_event *event = NULL;
 
 	assert_int_equal(gmhook_event_from_json(&event, *state, doc,
-						strlen(doc) - 7, NULL),
-			 0);
+	                                        strlen(doc) - 7, NULL),
+	                 0);
 	assert_int_equal(event->raw_len, 2);
 	assert_memory_equal(event->raw, "{}", 2);
 	gmhook_event_free(event);
@@ -772,9 +778,9 @@ static void parse_validated_mark_is_not_trusted(void **state)
 	assert_int_equal(gmhook_validate(ctx, event, &err), 0);
 	json = gmhook_event_to_json(event, 0);
 	assert_non_null(strstr(json, "\"validated\":true"));
-	assert_int_equal(gmhook_event_from_json(&back, ctx, json, strlen(json),
-						&err),
-			 0);
+	assert_int_equal(
+	        gmhook_event_from_json(&back, ctx, json, strlen(json), &err),
+	        0);
 	assert_false(back->validated);
 	assert_int_equal(gmhook_map(&plan, ctx, back, &err), GMHOOK_EINVAL);
 	assert_null(plan);
@@ -791,7 +797,8 @@ static void parse_validated_mark_is_not_trusted(void **state)
 	gmhook_event_free(event);
 }
 
-#define CTX_TEST(name) cmocka_unit_test_setup_teardown(name, setup_ctx, teardown_ctx)
+#define CTX_TEST(name) \
+	cmocka_unit_test_setup_teardown(name, setup_ctx, teardown_ctx)
 
 int main(void)
 {

@@ -23,25 +23,25 @@
  * Calendly v2 with three holes: the "email" member (whole, so it can be
  * left out), the start time and the created_at value (raw JSON).
  */
-#define CAL_V2_TEMPLATE                                                    \
-	"{\"created_at\":%s,\"event\":\"invitee.created\",\"payload\":{"   \
-	"%s\"name\":\"Ann Oak\",\"first_name\":null,\"last_name\":null,"   \
-	"\"uri\":\"https://api.calendly.com/scheduled_events/EV1/"         \
-	"invitees/INV1\",\"scheduled_event\":{\"name\":\"Intro Call\","    \
+#define CAL_V2_TEMPLATE                                                  \
+	"{\"created_at\":%s,\"event\":\"invitee.created\",\"payload\":{" \
+	"%s\"name\":\"Ann Oak\",\"first_name\":null,\"last_name\":null," \
+	"\"uri\":\"https://api.calendly.com/scheduled_events/EV1/"       \
+	"invitees/INV1\",\"scheduled_event\":{\"name\":\"Intro Call\","  \
 	"\"start_time\":%s,\"end_time\":\"2026-03-10T15:45:00.000000Z\"}}}"
 
 /* Calendly v1 with holes for the invitee's "email" member and the
  * event's start time. */
-#define CAL_V1_TEMPLATE                                                      \
+#define CAL_V1_TEMPLATE                                                          \
 	"{\"event\":\"invitee.created\",\"time\":\"2019-08-07T18:46:35+02:00\"," \
 	"\"payload\":{\"event_type\":{\"name\":\"Demo\"},\"event\":{"            \
 	"\"uuid\":\"EV2\",\"start_time\":%s,"                                    \
 	"\"end_time\":\"2019-08-08T10:30:00+02:00\"},\"invitee\":{"              \
 	"\"uuid\":\"INV-2\",%s\"name\":\"Bo Ek\"}}}"
 
-#define NOW    "\"2026-03-02T14:05:09.123456Z\""
-#define START  "\"2026-03-10T15:00:00.000000Z\""
-#define EMAIL  "\"email\":\"ann.oak@example.org\","
+#define NOW      "\"2026-03-02T14:05:09.123456Z\""
+#define START    "\"2026-03-10T15:00:00.000000Z\""
+#define EMAIL    "\"email\":\"ann.oak@example.org\","
 #define V1_START "\"2019-08-08T10:00:00+02:00\""
 #define V1_EMAIL "\"email\":\"bo@example.se\","
 
@@ -68,8 +68,8 @@ static int teardown_ctx(void **state)
 
 /* Parse a body that must parse, with the source named. */
 static struct gmhook_event *parse_ok(struct gmhook_ctx *ctx, const char *body,
-				     const char *content_type,
-				     const char *source)
+                                     const char *content_type,
+                                     const char *source)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
@@ -101,7 +101,7 @@ struct validate_case {
 };
 
 static char *v2(const char *created_at, const char *email_member,
-		const char *start)
+                const char *start)
 {
 	char *body = malloc(4096);
 
@@ -129,8 +129,8 @@ static void run_case(struct gmhook_ctx *ctx, const struct validate_case *c)
 	rc = gmhook_validate(ctx, event, &err);
 	if (rc != c->code) {
 		fail_msg("%s: %s, want %s (%s at \"%s\")", c->what,
-			 gmhook_code_name(rc), gmhook_code_name(c->code),
-			 err.message, err.path);
+		         gmhook_code_name(rc), gmhook_code_name(c->code),
+		         err.message, err.path);
 	}
 	if (rc == 0) {
 		if (!event->validated) {
@@ -142,15 +142,15 @@ static void run_case(struct gmhook_ctx *ctx, const struct validate_case *c)
 	if (event->validated || err.code != c->code ||
 	    err.stage != GMHOOK_STAGE_VALIDATE) {
 		fail_msg("%s: validated %d, err.code %d, stage %d", c->what,
-			 event->validated, err.code, err.stage);
+		         event->validated, err.code, err.stage);
 	}
 	if (strcmp(err.path, c->path) != 0) {
-		fail_msg("%s: path \"%s\", want \"%s\" (%s)", c->what,
-			 err.path, c->path, err.message);
+		fail_msg("%s: path \"%s\", want \"%s\" (%s)", c->what, err.path,
+		         c->path, err.message);
 	}
 	if (strstr(err.message, c->message) == NULL) {
 		fail_msg("%s: message \"%s\" lacks \"%s\"", c->what,
-			 err.message, c->message);
+		         err.message, c->message);
 	}
 	gmhook_event_free(event);
 }
@@ -169,8 +169,8 @@ struct calendly_case {
 static const struct calendly_case calendly_cases[] = {
 	{ "v2 valid", false, EMAIL, START, NOW, 0, "", NULL },
 	{ "v2 start time null", false, EMAIL, "null", NOW, 0, "", NULL },
-	{ "v2 offset start time", false, EMAIL,
-	  "\"2026-03-10T10:00:00-05:00\"", NOW, 0, "", NULL },
+	{ "v2 offset start time", false, EMAIL, "\"2026-03-10T10:00:00-05:00\"",
+	  NOW, 0, "", NULL },
 	{ "v2 75 characters", false, "\"email\":\"" EMAIL75 "\",", START, NOW,
 	  0, "", NULL },
 	{ "v2 missing e-mail", false, "", START, NOW, GMHOOK_EVALIDATE,
@@ -181,13 +181,12 @@ static const struct calendly_case calendly_cases[] = {
 	  GMHOOK_EVALIDATE, "/payload/email", "required" },
 	{ "v2 e-mail a number", false, "\"email\":42,", START, NOW,
 	  GMHOOK_EVALIDATE, "/payload/email", "must be a string" },
-	{ "v2 e-mail an array", false, "\"email\":[\"a@example.org\"],",
-	  START, NOW, GMHOOK_EVALIDATE, "/payload/email",
-	  "must be a string" },
+	{ "v2 e-mail an array", false, "\"email\":[\"a@example.org\"],", START,
+	  NOW, GMHOOK_EVALIDATE, "/payload/email", "must be a string" },
 	{ "v2 no @", false, "\"email\":\"ann.example.org\",", START, NOW,
 	  GMHOOK_EVALIDATE, "/payload/email", "not a valid e-mail" },
-	{ "v2 two @", false, "\"email\":\"ann@oak@example.org\",", START,
-	  NOW, GMHOOK_EVALIDATE, "/payload/email", "not a valid e-mail" },
+	{ "v2 two @", false, "\"email\":\"ann@oak@example.org\",", START, NOW,
+	  GMHOOK_EVALIDATE, "/payload/email", "not a valid e-mail" },
 	{ "v2 no dot in domain", false, "\"email\":\"ann@localhost\",", START,
 	  NOW, GMHOOK_EVALIDATE, "/payload/email", "not a valid e-mail" },
 	{ "v2 space", false, "\"email\":\"ann oak@example.org\",", START, NOW,
@@ -197,17 +196,13 @@ static const struct calendly_case calendly_cases[] = {
 	{ "v2 76 characters", false, "\"email\":\"" EMAIL76 "\",", START, NOW,
 	  GMHOOK_EVALIDATE, "/payload/email", "at most 75" },
 	{ "v2 start time without time", false, EMAIL, "\"2026-03-10\"", NOW,
-	  GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time",
-	  "ISO 8601" },
-	{ "v2 start time US format", false, EMAIL, "\"03/10/2026 15:00\"",
-	  NOW, GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time",
-	  "ISO 8601" },
+	  GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time", "ISO 8601" },
+	{ "v2 start time US format", false, EMAIL, "\"03/10/2026 15:00\"", NOW,
+	  GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time", "ISO 8601" },
 	{ "v2 start time a number", false, EMAIL, "1773154800", NOW,
-	  GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time",
-	  "ISO 8601" },
-	{ "v2 impossible date", false, EMAIL, "\"2026-02-30T10:00:00Z\"",
-	  NOW, GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time",
-	  "ISO 8601" },
+	  GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time", "ISO 8601" },
+	{ "v2 impossible date", false, EMAIL, "\"2026-02-30T10:00:00Z\"", NOW,
+	  GMHOOK_EVALIDATE, "/payload/scheduled_event/start_time", "ISO 8601" },
 	{ "v2 bad created_at", false, EMAIL, START, "\"yesterday\"",
 	  GMHOOK_EVALIDATE, "/created_at", "ISO 8601" },
 	{ "v1 valid", true, V1_EMAIL, V1_START, NULL, 0, "", NULL },
@@ -219,9 +214,8 @@ static const struct calendly_case calendly_cases[] = {
 	  GMHOOK_EVALIDATE, "/payload/invitee/email", "must be a string" },
 	{ "v1 bad e-mail", true, "\"email\":\"bo@example\",", V1_START, NULL,
 	  GMHOOK_EVALIDATE, "/payload/invitee/email", "not a valid e-mail" },
-	{ "v1 impossible date", true, V1_EMAIL,
-	  "\"2019-02-29T10:00:00+02:00\"", NULL, GMHOOK_EVALIDATE,
-	  "/payload/event/start_time", "ISO 8601" },
+	{ "v1 impossible date", true, V1_EMAIL, "\"2019-02-29T10:00:00+02:00\"",
+	  NULL, GMHOOK_EVALIDATE, "/payload/event/start_time", "ISO 8601" },
 };
 
 static void validate_calendly_reports_code_and_path(void **state)
@@ -231,12 +225,13 @@ static void validate_calendly_reports_code_and_path(void **state)
 	for (i = 0; i < sizeof(calendly_cases) / sizeof(calendly_cases[0]);
 	     i++) {
 		const struct calendly_case *k = &calendly_cases[i];
-		struct validate_case c = { k->what, NULL, "application/json",
-					   "calendly", k->code, k->path,
-					   k->message };
+		struct validate_case c = {
+			k->what, NULL,    "application/json", "calendly",
+			k->code, k->path, k->message
+		};
 		char *body = k->shape_v1 ? v1(k->email_member, k->start)
-					 : v2(k->created_at, k->email_member,
-					      k->start);
+		                         : v2(k->created_at, k->email_member,
+		                              k->start);
 
 		c.body = body;
 		run_case(*state, &c);
@@ -249,10 +244,10 @@ static void validate_calendly_array_prefixes_event_pointer(void **state)
 	char *good = v2(NOW, EMAIL, START);
 	char *bad = v2(NOW, "\"email\":\"nobody\",", START);
 	char body[8192];
-	struct validate_case c = { "second event bad", body,
-				   "application/json", "calendly",
-				   GMHOOK_EVALIDATE, "/1/payload/email",
-				   "not a valid e-mail" };
+	struct validate_case c = { "second event bad",  body,
+		                   "application/json",  "calendly",
+		                   GMHOOK_EVALIDATE,    "/1/payload/email",
+		                   "not a valid e-mail" };
 
 	snprintf(body, sizeof(body), "[%s,%s]", good, bad);
 	run_case(*state, &c);
@@ -294,8 +289,8 @@ static const struct validate_case form_cases[] = {
 	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE, "",
 	  "no e-mail field" },
 	{ "bad e-mail", "name=Ann&email=ann%40example",
-	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE,
-	  "/email", "not a valid e-mail" },
+	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE, "/email",
+	  "not a valid e-mail" },
 	{ "bad e-mail under E-mail", "E-mail=ann",
 	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE,
 	  "/E-mail", "not a valid e-mail" },
@@ -305,14 +300,14 @@ static const struct validate_case form_cases[] = {
 	{ "key with a slash is escaped", "contact%2Femail=x%40y",
 	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE,
 	  "/contact~1email", "not a valid e-mail" },
-	{ "too long in a form",
-	  "email=" LOCAL64 "%40example.com",
-	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE,
-	  "/email", "at most 75" },
-	{ "multipart", "--b\r\nContent-Disposition: form-data; "
+	{ "too long in a form", "email=" LOCAL64 "%40example.com",
+	  "application/x-www-form-urlencoded", NULL, GMHOOK_EVALIDATE, "/email",
+	  "at most 75" },
+	{ "multipart",
+	  "--b\r\nContent-Disposition: form-data; "
 	  "name=\"Email\"\r\n\r\nnot-an-address\r\n--b--\r\n",
-	  "multipart/form-data; boundary=b", NULL, GMHOOK_EVALIDATE,
-	  "/Email", "not a valid e-mail" },
+	  "multipart/form-data; boundary=b", NULL, GMHOOK_EVALIDATE, "/Email",
+	  "not a valid e-mail" },
 	{ "JSON array, second without e-mail",
 	  "[{\"email\":\"a@example.com\"},{\"name\":\"B\"}]",
 	  "application/json", "webform", GMHOOK_EVALIDATE, "/1",
@@ -335,17 +330,17 @@ static void validate_webform_finds_email_under_aliases(void **state)
 static void validate_bad_arguments_and_sources(void **state)
 {
 	static const char doc[] =
-		"{\"gmhook\":\"event\",\"version\":1,\"source\":\"stripe\","
-		"\"raw\":\"e30=\",\"body\":{},\"events\":[]}";
+	        "{\"gmhook\":\"event\",\"version\":1,\"source\":\"stripe\","
+	        "\"raw\":\"e30=\",\"body\":{},\"events\":[]}";
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct gmhook_event *event = NULL;
 
 	assert_int_equal(gmhook_validate(NULL, NULL, &err), GMHOOK_EINVAL);
 	assert_int_equal(err.stage, GMHOOK_STAGE_VALIDATE);
 	assert_string_equal(err.path, "");
-	assert_int_equal(gmhook_event_from_json(&event, *state, doc,
-						strlen(doc), &err),
-			 0);
+	assert_int_equal(
+	        gmhook_event_from_json(&event, *state, doc, strlen(doc), &err),
+	        0);
 	assert_int_equal(gmhook_validate(*state, event, &err), GMHOOK_ESOURCE);
 	assert_int_equal(err.code, GMHOOK_ESOURCE);
 	assert_string_equal(err.path, "/source");
@@ -364,7 +359,9 @@ static const struct email_case email_cases[] = {
 	{ "a@b.co", true },
 	{ "first.last+tag@sub.example.com", true },
 	{ "o'neil@example.ie", true },
-	{ "J\xc3\xb6rg@b\xc3\xbc" "cher.example", true },
+	{ "J\xc3\xb6rg@b\xc3\xbc"
+	  "cher.example",
+	  true },
 	{ LOCAL64 "@example.com", true },
 	{ "a" LOCAL64 "@example.com", false }, /* 65-character local part */
 	{ "", false },
@@ -405,8 +402,8 @@ static void validate_email_valid_accepts_plausible_addresses(void **state)
 		if (gmhook__email_valid(email_cases[i].s) !=
 		    email_cases[i].valid) {
 			fail_msg("email_cases[%zu] \"%s\": want %s", i,
-				 email_cases[i].s,
-				 email_cases[i].valid ? "valid" : "invalid");
+			         email_cases[i].s,
+			         email_cases[i].valid ? "valid" : "invalid");
 		}
 	}
 	/* RFC 5321: 254 characters in all */
@@ -488,15 +485,15 @@ static void validate_time_parse_handles_zones_and_dates(void **state)
 		ok = gmhook__time_parse(c->s, &t);
 		if (ok != c->ok) {
 			fail_msg("time_cases[%zu] \"%s\": %s", i, c->s,
-				 ok ? "accepted" : "rejected");
+			         ok ? "accepted" : "rejected");
 		}
 		if (ok && t != c->t) {
 			fail_msg("time_cases[%zu] \"%s\": %lld, want %lld", i,
-				 c->s, (long long) t, (long long) c->t);
+			         c->s, (long long) t, (long long) c->t);
 		}
 		if (!ok && t != 12345) {
 			fail_msg("time_cases[%zu]: output written on failure",
-				 i);
+			         i);
 		}
 	}
 	assert_false(gmhook__time_parse(NULL, &t));
@@ -525,30 +522,30 @@ struct utf8_case {
 static const struct utf8_case utf8_cases[] = {
 	{ "plain ASCII", 0, -1 },
 	{ "caf\xc3\xa9", 0, -1 },
-	{ "\xe2\x82\xac 5", 0, -1 },             /* U+20AC */
-	{ "\xf0\x9f\x98\x80", 0, -1 },           /* U+1F600 */
-	{ "\xf4\x8f\xbf\xbf", 0, -1 },           /* U+10FFFF */
-	{ "\xed\x9f\xbf", 0, -1 },               /* U+D7FF */
-	{ "\xee\x80\x80", 0, -1 },               /* U+E000 */
-	{ "a\0b", 3, -1 },                       /* NUL is a character */
-	{ "\xc0\xaf", 0, 0 },                    /* overlong '/' */
-	{ "\xc1\xbf", 0, 0 },                    /* overlong */
-	{ "ab\xe0\x80\xaf", 0, 2 },              /* overlong, 3 bytes */
-	{ "\xe0\x9f\xbf", 0, 0 },                /* overlong U+07FF */
-	{ "\xf0\x80\x80\xaf", 0, 0 },            /* overlong, 4 bytes */
-	{ "\xf0\x8f\xbf\xbf", 0, 0 },            /* overlong U+FFFF */
-	{ "\xed\xa0\x80", 0, 0 },                /* surrogate U+D800 */
-	{ "x\xed\xbf\xbf", 0, 1 },               /* surrogate U+DFFF */
-	{ "\xed\xa0\xbd\xed\xb8\x80", 0, 0 },    /* CESU-8 pair */
-	{ "\xf4\x90\x80\x80", 0, 0 },            /* U+110000 */
+	{ "\xe2\x82\xac 5", 0, -1 },          /* U+20AC */
+	{ "\xf0\x9f\x98\x80", 0, -1 },        /* U+1F600 */
+	{ "\xf4\x8f\xbf\xbf", 0, -1 },        /* U+10FFFF */
+	{ "\xed\x9f\xbf", 0, -1 },            /* U+D7FF */
+	{ "\xee\x80\x80", 0, -1 },            /* U+E000 */
+	{ "a\0b", 3, -1 },                    /* NUL is a character */
+	{ "\xc0\xaf", 0, 0 },                 /* overlong '/' */
+	{ "\xc1\xbf", 0, 0 },                 /* overlong */
+	{ "ab\xe0\x80\xaf", 0, 2 },           /* overlong, 3 bytes */
+	{ "\xe0\x9f\xbf", 0, 0 },             /* overlong U+07FF */
+	{ "\xf0\x80\x80\xaf", 0, 0 },         /* overlong, 4 bytes */
+	{ "\xf0\x8f\xbf\xbf", 0, 0 },         /* overlong U+FFFF */
+	{ "\xed\xa0\x80", 0, 0 },             /* surrogate U+D800 */
+	{ "x\xed\xbf\xbf", 0, 1 },            /* surrogate U+DFFF */
+	{ "\xed\xa0\xbd\xed\xb8\x80", 0, 0 }, /* CESU-8 pair */
+	{ "\xf4\x90\x80\x80", 0, 0 },         /* U+110000 */
 	{ "\xf5\x80\x80\x80", 0, 0 },
 	{ "\xff", 0, 0 },
-	{ "\x80", 0, 0 },                        /* lone continuation */
-	{ "\xc3\x28", 0, 0 },                    /* bad continuation */
-	{ "ok\xc3", 0, 2 },                      /* truncated, 2 bytes */
-	{ "\xe2\x82", 0, 0 },                    /* truncated, 3 bytes */
-	{ "\xf0\x9f\x98", 0, 0 },                /* truncated, 4 bytes */
-	{ "\xc3\xa9", 1, 0 },                    /* cut by the length */
+	{ "\x80", 0, 0 },         /* lone continuation */
+	{ "\xc3\x28", 0, 0 },     /* bad continuation */
+	{ "ok\xc3", 0, 2 },       /* truncated, 2 bytes */
+	{ "\xe2\x82", 0, 0 },     /* truncated, 3 bytes */
+	{ "\xf0\x9f\x98", 0, 0 }, /* truncated, 4 bytes */
+	{ "\xc3\xa9", 1, 0 },     /* cut by the length */
 	{ "\xc3\xa9\xc3\xa9", 3, 2 },
 };
 
@@ -570,7 +567,7 @@ static void validate_utf8_invalid_at_finds_first_bad_byte(void **state)
 		free(copy);
 		if (at != c->invalid_at) {
 			fail_msg("utf8_cases[%zu]: %ld, want %ld", i, at,
-				 c->invalid_at);
+			         c->invalid_at);
 		}
 	}
 	assert_int_equal(gmhook__utf8_invalid_at("", 0), -1);
@@ -594,7 +591,9 @@ static const struct prefix_case prefix_cases[] = {
 	{ "\xf0\x9f\x98\x80x", 1, 4 },
 	{ "\xf0\x9f\x98\x80x", 2, 5 },
 	/* invalid bytes count as one character each */
-	{ "\xff\xff" "a", 2, 2 },
+	{ "\xff\xff"
+	  "a",
+	  2, 2 },
 	{ "a\xc3", 5, 2 },
 	{ "\xc3(x", 1, 1 },
 };
@@ -610,11 +609,11 @@ static void validate_utf8_prefix_cuts_on_character_boundary(void **state)
 
 		if (got != c->bytes) {
 			fail_msg("prefix_cases[%zu]: %zu bytes, want %zu", i,
-				 got, c->bytes);
+			         got, c->bytes);
 		}
 	}
 	assert_int_equal(gmhook__utf8_chars("h\xc3\xa9llo \xf0\x9f\x98\x80"),
-			 7);
+	                 7);
 	assert_int_equal(gmhook__utf8_chars(""), 0);
 }
 
@@ -630,13 +629,12 @@ int main(void)
 		CTX_TEST(validate_webform_finds_email_under_aliases),
 		CTX_TEST(validate_bad_arguments_and_sources),
 		cmocka_unit_test(
-			validate_email_valid_accepts_plausible_addresses),
+		        validate_email_valid_accepts_plausible_addresses),
 		cmocka_unit_test(validate_time_parse_handles_zones_and_dates),
 		cmocka_unit_test(validate_time_format_utc_round_trips),
+		cmocka_unit_test(validate_utf8_invalid_at_finds_first_bad_byte),
 		cmocka_unit_test(
-			validate_utf8_invalid_at_finds_first_bad_byte),
-		cmocka_unit_test(
-			validate_utf8_prefix_cuts_on_character_boundary),
+		        validate_utf8_prefix_cuts_on_character_boundary),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
