@@ -10,6 +10,9 @@ cd "$top"
 tests/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 work=$(mktemp -d)
+# The server runs as the postgres user when this script runs as root; it
+# must be able to reach its data directory inside the scratch directory.
+chmod 755 "$work"
 pgdir="$work/pg"
 cleanup() {
 	tests/pg-server.sh stop "$pgdir" >/dev/null 2>&1 || true
@@ -21,12 +24,13 @@ trap cleanup EXIT
 port=$((55000 + RANDOM % 5000))
 if conn=$(tests/pg-server.sh start "$pgdir" "$port"); then
 	export GMHOOK_TEST_PG="$conn"
+	status=0
 else
-	echo "gmhook: warning: PostgreSQL did not start; its tests will fail" >&2
+	echo "gmhook: error: PostgreSQL did not start; the PostgreSQL tests cannot run" >&2
 	export GMHOOK_TEST_PG=""
+	status=1
 fi
 
-status=0
 run_suite() {
 	local dir=$1
 	shift
