@@ -29,6 +29,7 @@ else
 	echo "gmhook: error: PostgreSQL did not start; the PostgreSQL tests cannot run" >&2
 	export GMHOOK_TEST_PG=""
 	status=1
+	pg_failed=1
 fi
 
 run_suite() {
@@ -51,9 +52,10 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	--buildtype=debug || status=1
 
 # One line with meson's counts from both builds.
-python3 - build-test build-asan <<'PY'
+PG_FAILED=${pg_failed:-0} python3 - build-test build-asan <<'PY'
 import json, sys, os
-passed = failed = skipped = 0
+passed = skipped = 0
+failed = int(os.environ.get("PG_FAILED", "0"))
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):
