@@ -16,10 +16,12 @@ static const struct {
 	const char *name;
 	enum cli_command command;
 } commands[] = {
+	{ "drain", CMD_DRAIN },       { "spool", CMD_SPOOL },
 	{ "run", CMD_RUN },         { "parse", CMD_PARSE },
 	{ "validate", CMD_VALIDATE }, { "map", CMD_MAP },
 	{ "commit", CMD_COMMIT },   { "init-db", CMD_INIT_DB },
-	{ "sources", CMD_SOURCES },
+	{ "sources", CMD_SOURCES }, { "cgi", CMD_CGI },
+	{ "fastcgi", CMD_FASTCGI }, { "check", CMD_CHECK },
 };
 
 void cli_print_help(void)
@@ -36,6 +38,12 @@ void cli_print_help(void)
 	       "  commit     plan JSON -> result JSON (writes the database)\n"
 	       "  init-db    create the GoldMine tables gmhook uses and its ledger\n"
 	       "  sources    list the services gmhook knows\n"
+	       "  check      check the configuration and every mapping file it names\n"
+	       "  drain      commit the spooled deliveries, oldest first (for cron)\n"
+	       "  spool list|show ID|retry ID|drop ID\n"
+	       "             look after the spool (retry: dead letter back in)\n"
+	       "  cgi        answer one HTTP delivery as a CGI/1.1 program\n"
+	       "  fastcgi    serve HTTP deliveries over FastCGI (docs/deploy.md)\n"
 	       "\n"
 	       "Options:\n"
 	       "      --config FILE      configuration file (default ./gmhook.json,\n"
@@ -55,6 +63,18 @@ void cli_print_help(void)
 	       "      --reject-overflow  refuse values longer than their column\n"
 	       "                         (default: cut them, with a warning)\n"
 	       "      --ledger-only      init-db: create only gmhook's own tables\n"
+	       "      --schema-only      init-db: print the SQL instead of running it\n"
+	       "      --dialect NAME     with --schema-only: mssql (default),\n"
+	       "                         postgresql or sqlite\n"
+	       "      --spool DIR        keep deliveries here while the database is\n"
+	       "                         down (default spool.dir, else $GMHOOK_SPOOL)\n"
+	       "      --wait             drain: wait for a running drain to finish\n"
+	       "      --listen ADDR      fastcgi: unix socket path or HOST:PORT\n"
+	       "                         (default: the socket on fd 0)\n"
+	       "      --trust-proxy      cgi, fastcgi: take the public URL's scheme and\n"
+	       "                         host from X-Forwarded-Proto/-Host\n"
+	       "  -e, --explain          map: list, per field a mapping rule sets, the\n"
+	       "                         rule, the pointer read, the transforms, the value\n"
 	       "  -n, --dry-run          print the plan and the SQL; write nothing\n"
 	       "  -c, --compact          one-line JSON output\n"
 	       "  -v, --verbose          more messages on stderr (twice: debug)\n"
@@ -64,7 +84,8 @@ void cli_print_help(void)
 	       "\n"
 	       "Exit status: 0 done (also \"duplicate\"), 64 usage, 65 bad payload,\n"
 	       "69 not supported, 74 file error, 75 try again later (database\n"
-	       "unreachable), 77 bad signature, 78 bad configuration.\n");
+	       "unreachable; the delivery was spooled if stdout says \"spooled\"),\n"
+	       "77 bad signature, 78 bad configuration.\n");
 }
 
 static int add_header(struct cli_options *o, const char *arg)
@@ -145,14 +166,22 @@ enum {
 	OPT_MAX_BODY,
 	OPT_REJECT,
 	OPT_LEDGER,
+	OPT_SCHEMA_ONLY,
+	OPT_DIALECT,
 	OPT_CONFIG,
 	OPT_RECEIVED,
+	OPT_SPOOL,
+	OPT_WAIT,
+	OPT_LISTEN,
+	OPT_TRUST_PROXY,
 };
 
 static const struct option long_options[] = {
 	{ "db", required_argument, NULL, 'd' },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "received", required_argument, NULL, OPT_RECEIVED },
+	{ "spool", required_argument, NULL, OPT_SPOOL },
+	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "source", required_argument, NULL, 's' },
 	{ "header", required_argument, NULL, 'H' },
 	{ "content-type", required_argument, NULL, 't' },
@@ -163,7 +192,12 @@ static const struct option long_options[] = {
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "reject-overflow", no_argument, NULL, OPT_REJECT },
 	{ "ledger-only", no_argument, NULL, OPT_LEDGER },
+	{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY },
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "trust-proxy", no_argument, NULL, OPT_TRUST_PROXY },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "explain", no_argument, NULL, 'e' },
 	{ "compact", no_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -185,10 +219,17 @@ static int apply_option(struct cli_options *o, int c, const char *arg)
 	case OPT_TZ: o->timezone = arg; return 0;
 	case OPT_CONFIG: o->config = arg; return 0;
 	case OPT_RECEIVED: return parse_received(&o->received, arg);
+	case OPT_SPOOL: o->spool = arg; return 0;
+	case OPT_WAIT: o->wait = true; return 0;
 	case OPT_MAX_BODY: return parse_size(&o->max_body, arg);
 	case OPT_REJECT: o->reject_overflow = true; return 0;
 	case OPT_LEDGER: o->ledger_only = true; return 0;
+	case OPT_SCHEMA_ONLY: o->schema_only = true; return 0;
+	case OPT_DIALECT: o->dialect = arg; return 0;
+	case OPT_LISTEN: o->listen = arg; return 0;
+	case OPT_TRUST_PROXY: o->trust_proxy = true; return 0;
 	case 'n': o->dry_run = true; return 0;
+	case 'e': o->explain = true; return 0;
 	case 'c': o->compact = true; return 0;
 	case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; return 0;
 	case 'q': o->verbosity = -1; return 0;
@@ -196,6 +237,31 @@ static int apply_option(struct cli_options *o, int c, const char *arg)
 	case 'V': o->version = true; return 0;
 	default: return 64;
 	}
+}
+
+/* spool ACTION [ID]: list takes no ID, the others exactly one. */
+static int spool_arguments(struct cli_options *o, int n, char **args)
+{
+	static const char *const actions[] = { "list", "show", "retry",
+					       "drop" };
+	size_t i;
+
+	o->spool_action = n > 0 ? args[0] : "list";
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(actions[i], o->spool_action) == 0) {
+			break;
+		}
+	}
+	if (i == sizeof(actions) / sizeof(actions[0])) {
+		fprintf(stderr, "gmhook: spool needs list, show ID, retry ID or drop ID, got '%s'\n", o->spool_action);
+		return 64;
+	}
+	if ((i == 0 && n > 1) || (i > 0 && n != 2)) {
+		fprintf(stderr, "gmhook: spool %s takes %s\n", o->spool_action, i == 0 ? "no ID" : "exactly one ID");
+		return 64;
+	}
+	o->spool_id = n == 2 ? args[1] : NULL;
+	return 0;
 }
 
 int cli_parse_args(struct cli_options *o, int argc, char **argv)
@@ -216,7 +282,7 @@ int cli_parse_args(struct cli_options *o, int argc, char **argv)
 	}
 	opterr = 0;
 	optind = first;
-	while ((c = getopt_long(argc, argv, "d:s:H:t:i:u:ncvqhV",
+	while ((c = getopt_long(argc, argv, "d:s:H:t:i:u:necvqhV",
 				long_options, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			fprintf(stderr, "gmhook: unknown option or missing value in '%s' (see gmhook --help)\n", argv[optind - 1]);
@@ -226,6 +292,17 @@ int cli_parse_args(struct cli_options *o, int argc, char **argv)
 		if (rc) {
 			return rc;
 		}
+	}
+	/* GNU getopt moved the words to the end: the command may also
+	 * follow the options ("gmhook --config f check"). */
+	if (first == 1 && optind < argc) {
+		rc = parse_command(o, argv[optind++]);
+		if (rc) {
+			return rc;
+		}
+	}
+	if (o->command == CMD_SPOOL) {
+		return spool_arguments(o, argc - optind, argv + optind);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "gmhook: unexpected argument '%s' (see gmhook --help)\n", argv[optind]);

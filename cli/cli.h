@@ -22,6 +22,11 @@ enum cli_command {
 	CMD_COMMIT,
 	CMD_INIT_DB,
 	CMD_SOURCES,
+	CMD_DRAIN,
+	CMD_SPOOL,
+	CMD_CGI,
+	CMD_FASTCGI,
+	CMD_CHECK,
 };
 
 struct cli_options {
@@ -34,13 +39,22 @@ struct cli_options {
 	const char *timezone;
 	const char *input; /* file to read instead of stdin */
 	const char *config;
+	const char *spool;        /* --spool DIR */
+	const char *spool_action; /* spool list|show|retry|drop */
+	const char *spool_id;
+	bool wait;                /* drain: wait for the lock */
+	const char *listen; /* fastcgi: unix path or HOST:PORT; NULL: fd 0 */
+	bool trust_proxy;   /* cgi, fastcgi: believe X-Forwarded-Proto/Host */
 	long long received; /* Unix seconds; 0: now */
 	struct gmhook_header headers[CLI_MAX_HEADERS];
 	char *header_storage[CLI_MAX_HEADERS];
 	size_t n_headers;
 	unsigned long long max_body;
 	bool dry_run;
+	bool explain;
 	bool ledger_only;
+	bool schema_only;
+	const char *dialect;
 	bool compact;
 	bool reject_overflow;
 	int verbosity; /* 0 normal, -1 quiet, 1.. verbose */
@@ -65,5 +79,31 @@ int cli_report_error(const struct gmhook_error *err);
 int cli_print_json(char *json);
 
 void cli_log(int level, const char *message, void *userdata);
+
+/* spool.c: --spool, else the configuration's spool.dir, else
+ * $GMHOOK_SPOOL; NULL when none. */
+const char *cli_spool_dir(struct gmhook_ctx *ctx, const struct cli_options *o);
+
+/* Is this commit failure worth spooling (may pass later)? */
+bool cli_spoolable(const struct gmhook_error *err);
+
+/* Report @p cause, spool @p req and say so; always returns 75. */
+int cli_spool_delivery(struct gmhook_ctx *ctx, const struct cli_options *o,
+		       const struct gmhook_request *req,
+		       const struct gmhook_error *cause);
+
+/* The drain and spool commands; return an exit status. */
+int cli_drain(struct gmhook_ctx *ctx, const struct cli_options *o);
+int cli_spool_command(struct gmhook_ctx *ctx, const struct cli_options *o);
+
+/* The log level -v/-q ask for, and TZ from --tz or the configuration. */
+int cli_log_level(const struct cli_options *o);
+void cli_set_timezone(const char *zone);
+
+/* `gmhook cgi` (cgi.c) and `gmhook fastcgi` (fastcgi.c): serve HTTP
+ * deliveries; @p opts are the options built from the command line. */
+int cli_cgi(const struct cli_options *o, const struct gmhook_options *opts);
+int cli_fastcgi(const struct cli_options *o,
+		const struct gmhook_options *opts);
 
 #endif

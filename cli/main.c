@@ -28,35 +28,34 @@ static size_t document_limit(const struct cli_options *o)
 	return body_limit(o) * 4 + 65536;
 }
 
-static int parse_input(struct gmhook_event **event, struct gmhook_ctx *ctx,
+/* Read the body into *body (caller frees) and parse it; @p req keeps the
+ * delivery for the spool. */
+static int parse_input(struct gmhook_event **event, struct gmhook_request *req,
+		       char **body, struct gmhook_ctx *ctx,
 		       const struct cli_options *o, struct gmhook_error *err)
 {
-	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	size_t len = 0;
-	char *body = NULL;
 	int rc;
 
 	/* Read one byte past the limit so an oversized body is reported as
 	 * such, without ever holding more than limit + 1 bytes. */
-	rc = cli_read_input(&body, &len, o->input, body_limit(o));
+	rc = cli_read_input(body, &len, o->input, body_limit(o));
 	if (rc) {
 		return rc;
 	}
-	req.body = body;
-	req.body_len = len;
-	req.content_type = o->content_type;
-	for (size_t i = 0; !req.content_type && i < o->n_headers; i++) {
+	req->body = *body;
+	req->body_len = len;
+	req->content_type = o->content_type;
+	for (size_t i = 0; !req->content_type && i < o->n_headers; i++) {
 		if (strcasecmp(o->headers[i].name, "Content-Type") == 0) {
-			req.content_type = o->headers[i].value;
+			req->content_type = o->headers[i].value;
 		}
 	}
-	req.headers = o->headers;
-	req.n_headers = o->n_headers;
-	req.source = o->source;
-	req.received = o->received ? (int64_t) o->received : (int64_t) time(NULL);
-	rc = gmhook_parse(event, ctx, &req, err);
-	free(body);
-	return rc;
+	req->headers = o->headers;
+	req->n_headers = o->n_headers;
+	req->source = o->source;
+	req->received = o->received ? (int64_t) o->received : (int64_t) time(NULL);
+	return gmhook_parse(event, ctx, req, err);
 }
 
 static int read_document(char **doc, size_t *len, const struct cli_options *o)
@@ -79,13 +78,15 @@ static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
 	struct gmhook_event *event = NULL;
 	struct gmhook_plan *plan = NULL;
 	struct gmhook_result *result = NULL;
+	struct gmhook_request req = GMHOOK_REQUEST_INIT;
+	char *body = NULL;
 	char *doc = NULL;
 	size_t len = 0;
 	int pretty = !o->compact;
 	int rc;
 
 	if (from == CMD_RUN || from == CMD_PARSE) {
-		rc = parse_input(&event, ctx, o, err);
+		rc = parse_input(&event, &req, &body, ctx, o, err);
 	} else {
 		rc = read_document(&doc, &len, o);
 		if (rc) {
@@ -98,6 +99,7 @@ static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
 		free(doc);
 	}
 	if (rc > 0) {
+		free(body);
 		return rc;
 	}
 	if (rc == 0 && event && to != CMD_PARSE) {
@@ -109,7 +111,9 @@ static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
 	if (rc == 0 && plan && (to == CMD_RUN || to == CMD_COMMIT)) {
 		rc = gmhook_commit(&result, ctx, plan, err);
 	}
-	if (rc < 0) {
+	if (rc < 0 && from == CMD_RUN && !o->dry_run && cli_spoolable(err)) {
+		rc = cli_spool_delivery(ctx, o, &req, err);
+	} else if (rc < 0) {
 		rc = cli_report_error(err);
 	} else if (result && o->dry_run) {
 		printf("{\"plan\": ");
@@ -127,7 +131,24 @@ static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
 	gmhook_result_free(result);
 	gmhook_plan_free(plan);
 	gmhook_event_free(event);
+	free(body);
 	return rc;
+}
+
+static const char *config_path(const struct cli_options *o);
+
+static int print_schema(const struct cli_options *o)
+{
+	char *sql = gmhook_init_db_sql(o->dialect ? o->dialect : "mssql",
+				       o->ledger_only);
+
+	if (!sql) {
+		fprintf(stderr, "gmhook: --dialect must be mssql, postgresql or sqlite\n");
+		return 64;
+	}
+	fputs(sql, stdout);
+	gmhook_free(sql);
+	return 0;
 }
 
 static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
@@ -142,14 +163,27 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 		}
 		return 0;
 	case CMD_INIT_DB:
+		if (o->schema_only) {
+			return print_schema(o);
+		}
 		if (gmhook_init_db(ctx, o->ledger_only, &err) < 0) {
 			return cli_report_error(&err);
 		}
 		fprintf(stderr, "gmhook: %s tables are ready\n",
 			o->ledger_only ? "ledger" : "GoldMine and ledger");
 		return 0;
+	case CMD_CHECK:
+		/* Creating the context loaded and checked everything. */
+		printf("configuration %s is valid\n",
+		       config_path(o) ? config_path(o)
+				      : "(none: built-in defaults)");
+		return 0;
 	case CMD_RUN:
 		return run_stages(ctx, o, CMD_RUN, CMD_RUN, &err);
+	case CMD_DRAIN:
+		return cli_drain(ctx, o);
+	case CMD_SPOOL:
+		return cli_spool_command(ctx, o);
 	default:
 		return run_stages(ctx, o, o->command, o->command, &err);
 	}
@@ -175,7 +209,7 @@ static const char *config_path(const struct cli_options *o)
 
 /* GoldMine stores the server's local times; the library converts with the
  * process's zone, so set it before the first event. */
-static void set_timezone(const char *zone)
+void cli_set_timezone(const char *zone)
 {
 	if (zone && zone[0]) {
 		setenv("TZ", zone, 1);
@@ -183,7 +217,7 @@ static void set_timezone(const char *zone)
 	tzset();
 }
 
-static int log_level(const struct cli_options *o)
+int cli_log_level(const struct cli_options *o)
 {
 	if (o->verbosity < 0) {
 		return GMHOOK_LOG_ERROR;
@@ -217,15 +251,23 @@ int main(int argc, char **argv)
 	opts.owner = o.owner;
 	opts.max_body = o.max_body;
 	opts.dry_run = o.dry_run;
+	opts.explain = o.explain;
 	opts.overflow = o.reject_overflow ? GMHOOK_OVERFLOW_REJECT
 					  : GMHOOK_OVERFLOW_TRUNCATE;
+	if (o.command == CMD_CGI || o.command == CMD_FASTCGI) {
+		/* They answer configuration errors over HTTP themselves. */
+		rc = o.command == CMD_CGI ? cli_cgi(&o, &opts)
+					  : cli_fastcgi(&o, &opts);
+		cli_options_free(&o);
+		return rc;
+	}
 	if (gmhook_ctx_new(&ctx, &opts, &err) < 0) {
 		rc = cli_report_error(&err);
 		cli_options_free(&o);
 		return rc;
 	}
-	gmhook_ctx_set_log_fn(ctx, cli_log, log_level(&o), NULL);
-	set_timezone(o.timezone ? o.timezone : gmhook_ctx_timezone(ctx));
+	gmhook_ctx_set_log_fn(ctx, cli_log, cli_log_level(&o), NULL);
+	cli_set_timezone(o.timezone ? o.timezone : gmhook_ctx_timezone(ctx));
 	rc = command(ctx, &o);
 	gmhook_ctx_free(ctx);
 	cli_options_free(&o);

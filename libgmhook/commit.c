@@ -278,7 +278,7 @@ static int contact1_index(const char *column)
 }
 
 /* Check every key of the plan's "contact1" object against the list. */
-static int check_contact1(struct run *r, json_object *c1,
+static int check_contact1(struct run *r, json_object *c1, const char *group,
 			  struct gmhook_error *err)
 {
 	char path[192];
@@ -286,7 +286,7 @@ static int check_contact1(struct run *r, json_object *c1,
 
 	json_object_object_foreach(c1, key, value)
 	{
-		snprintf(path, sizeof(path), "%s/contact1", r->path);
+		snprintf(path, sizeof(path), "%s/%s", r->path, group);
 		gmhook__path_push(path, sizeof(path), key);
 		if (contact1_index(key) < 0) {
 			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
@@ -309,12 +309,8 @@ static int check_contact1(struct run *r, json_object *c1,
 static int find_contact_by_email(struct run *r, const char *email,
 				 struct gmhook_error *err)
 {
-	static const char sql_email[] =
-		"SELECT ACCOUNTNO FROM CONTSUPP WHERE RECTYPE = 'P'"
-		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
-		" AND U_ADDRESS1 = ? ORDER BY ACCOUNTNO";
-	static const char sql_contact[] =
-		"SELECT RECID, CONTACT FROM CONTACT1 WHERE ACCOUNTNO = ?";
+	const char *sql_email = gmhook__sql(GMHOOK__SQL_FIND_BY_EMAIL, gmhook__db_dialect(r->db));
+	const char *sql_contact = gmhook__sql(GMHOOK__SQL_CONTACT_BY_ACCOUNTNO, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[2];
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
@@ -343,23 +339,11 @@ static int find_contact_by_email(struct run *r, const char *email,
 	return rc;
 }
 
-static const char sql_insert_contact1[] =
-	"INSERT INTO CONTACT1 (ACCOUNTNO, COMPANY, CONTACT, LASTNAME,"
-	" DEPARTMENT, TITLE, SECR, PHONE1, PHONE2, PHONE3, FAX, EXT1,"
-	" ADDRESS1, ADDRESS2, ADDRESS3, CITY, STATE, ZIP, COUNTRY, DEAR,"
-	" SOURCE, KEY1, KEY2, KEY3, KEY4, KEY5, MERGECODES, STATUS,"
-	" CREATEBY, CREATEON, CREATEAT, OWNER, LASTUSER, LASTDATE, LASTTIME,"
-	" U_COMPANY, U_CONTACT, U_LASTNAME, U_CITY, U_STATE, U_COUNTRY,"
-	" U_KEY1, U_KEY2, U_KEY3, U_KEY4, U_KEY5, RECID)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	" ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-	" ?, ?, ?, ?, ?, ?)";
 
-static int insert_contact(struct run *r, json_object *c1, const char *source,
-			  struct gmhook_error *err)
+static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
+			  const char *source, struct gmhook_error *err)
 {
-	static const char sql_contact2[] =
-		"INSERT INTO CONTACT2 (ACCOUNTNO, RECID) VALUES (?, ?)";
+	const char *sql_contact2 = gmhook__sql(GMHOOK__SQL_INSERT_CONTACT2, gmhook__db_dialect(r->db));
 	struct gmhook__param p[47];
 	char shadows[N_CONTACT1][SHADOW_SIZE];
 	const char *v[N_CONTACT1];
@@ -374,6 +358,11 @@ static int insert_contact(struct run *r, json_object *c1, const char *source,
 		v[i] = "";
 		if (c1 && json_object_object_get_ex(
 				  c1, contact1_columns[i].column, &value)) {
+			v[i] = json_object_get_string(value);
+		}
+		if (!v[i][0] && c1_new &&
+		    json_object_object_get_ex(c1_new, contact1_columns[i].column,
+					      &value)) {
 			v[i] = json_object_get_string(value);
 		}
 		shadow(shadows[i], sizeof(shadows[i]), v[i]);
@@ -412,7 +401,8 @@ static int insert_contact(struct run *r, json_object *c1, const char *source,
 	p[n++] = p_text(shadows[contact1_index("KEY4")]);
 	p[n++] = p_text(shadows[contact1_index("KEY5")]);
 	p[n++] = p_text(r->contact_recid);
-	rc = exec(r, sql_insert_contact1, p, n, NULL, err);
+	rc = exec(r, gmhook__sql(GMHOOK__SQL_INSERT_CONTACT1, gmhook__db_dialect(r->db)),
+		  p, n, NULL, err);
 	if (rc < 0) {
 		return rc;
 	}
@@ -432,9 +422,7 @@ static int insert_contact(struct run *r, json_object *c1, const char *source,
 static int update_contact(struct run *r, json_object *c1,
 			  struct gmhook_error *err)
 {
-	static const char sql_audit[] =
-		"UPDATE CONTACT1 SET LASTUSER = ?, LASTDATE = ?, LASTTIME = ?"
-		" WHERE ACCOUNTNO = ?";
+	const char *sql_audit = gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_AUDIT, gmhook__db_dialect(r->db));
 	struct gmhook__param p[4];
 	char sql[160];
 	char upper[SHADOW_SIZE];
@@ -452,7 +440,7 @@ static int update_contact(struct run *r, json_object *c1,
 		shadow(upper, sizeof(upper), s);
 		if (contact1_columns[idx].shadow) {
 			snprintf(sql, sizeof(sql),
-				 "UPDATE CONTACT1 SET %s = ?, %s = ? WHERE ACCOUNTNO = ?",
+				 gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_SHADOWED, gmhook__db_dialect(r->db)),
 				 contact1_columns[idx].column,
 				 contact1_columns[idx].shadow);
 			p[0] = p_text(s);
@@ -461,7 +449,7 @@ static int update_contact(struct run *r, json_object *c1,
 			rc = exec(r, sql, p, 3, NULL, err);
 		} else {
 			snprintf(sql, sizeof(sql),
-				 "UPDATE CONTACT1 SET %s = ? WHERE ACCOUNTNO = ?",
+				 gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_COLUMN, gmhook__db_dialect(r->db)),
 				 contact1_columns[idx].column);
 			p[0] = p_text(s);
 			p[1] = p_text(r->accountno);
@@ -493,29 +481,19 @@ static int update_contact(struct run *r, json_object *c1,
 static int lock_match_key(struct run *r, const char *email,
 			  struct gmhook_error *err)
 {
-	static const char sql_pg[] =
-		"SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?))) AS l";
-	static const char sql_mssql[] =
-		"DECLARE @r INT; EXEC @r = sp_getapplock @Resource = ?,"
-		" @LockMode = 'Exclusive', @LockOwner = 'Transaction',"
-		" @LockTimeout = 30000; SELECT @r";
+	const char *sql = gmhook__sql(GMHOOK__SQL_LOCK_MATCH_KEY, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	char key[96];
-	int dialect = gmhook__db_dialect(r->db);
 	int rc;
 
-	if (dialect != GMHOOK__DIALECT_POSTGRESQL &&
-	    dialect != GMHOOK__DIALECT_MSSQL) {
+	if (!sql[0]) {
 		return 0;
 	}
 	snprintf(key, sizeof(key), "gmhook:email:%s", email);
 	gmhook__str_upper(key);
 	p[0] = p_text(key);
-	rc = gmhook__db_exec(r->db,
-			     dialect == GMHOOK__DIALECT_MSSQL ? sql_mssql
-							      : sql_pg,
-			     p, 1, &row, err);
+	rc = gmhook__db_exec(r->db, sql, p, 1, &row, err);
 	gmhook__row_clear(&row);
 	return rc < 0 ? rc : 0;
 }
@@ -553,10 +531,7 @@ static bool phone_pattern(char *out, size_t size, const char *phone)
 static int find_contact_by_phone(struct run *r, const char *phone,
 				 struct gmhook_error *err)
 {
-	static const char sql[] =
-		"SELECT ACCOUNTNO, RECID, CONTACT FROM CONTACT1"
-		" WHERE PHONE1 LIKE ? OR PHONE2 LIKE ? OR PHONE3 LIKE ?"
-		" ORDER BY ACCOUNTNO";
+	const char *sql = gmhook__sql(GMHOOK__SQL_FIND_BY_PHONE, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[3];
 	char pattern[64];
@@ -592,6 +567,9 @@ static int find_contact(struct run *r, json_object *action, const char **key,
 	int rc;
 
 	rc = field(&email, r, match, "email", 75, false, err);
+	if (rc == 0 && email[0] && !gmhook__email_valid(email)) {
+		rc = field_error(r, "match", err, "match.email is not a valid e-mail address");
+	}
 	if (rc == 0) {
 		rc = field(&phone, r, match, "phone", 32, false, err);
 	}
@@ -612,21 +590,68 @@ static int find_contact(struct run *r, json_object *action, const char **key,
 	return rc;
 }
 
+/*
+ * CONTACT2 fields (USERDEF01..10 and the site's custom U... fields) named
+ * by a mapping. The names are checked against GoldMine's field-name rule
+ * before they go into the statement text; values are bound.
+ */
+static int update_contact2(struct run *r, json_object *c2,
+			   struct gmhook_error *err)
+{
+	struct gmhook__param p[2];
+	char path[192];
+	char sql[96];
+	int rc;
+
+	if (!c2) {
+		return 0;
+	}
+	if (!json_object_is_type(c2, json_type_object)) {
+		return field_error(r, "contact2", err, "must be an object");
+	}
+	json_object_object_foreach(c2, key, value)
+	{
+		snprintf(path, sizeof(path), "%s/contact2", r->path);
+		gmhook__path_push(path, sizeof(path), key);
+		if (!gmhook__contact2_column_ok(key) ||
+		    !json_object_is_type(value, json_type_string)) {
+			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
+						 "not a CONTACT2 field name, or not a string value");
+		}
+		snprintf(sql, sizeof(sql),
+			 gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT2_COLUMN, gmhook__db_dialect(r->db)),
+			 key);
+		p[0] = p_text(json_object_get_string(value));
+		p[1] = p_text(r->accountno);
+		rc = exec(r, sql, p, 2, NULL, err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int do_contact_upsert(struct run *r, json_object *action,
 			     struct gmhook_error *err)
 {
 	json_object *c1 = gmhook__get(action, "/contact1");
+	json_object *c1_new = gmhook__get(action, "/contact1_new");
 	const char *source;
 	const char *key;
 	int rc;
 
 	rc = field(&source, r, action, "source", 20, false, err);
 	if (rc == 0 && c1 && !json_object_is_type(c1, json_type_object)) {
-		rc = gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
-				       "contact1 must be an object");
+		rc = field_error(r, "contact1", err, "must be an object");
+	}
+	if (rc == 0 && c1_new && !json_object_is_type(c1_new, json_type_object)) {
+		rc = field_error(r, "contact1_new", err, "must be an object");
 	}
 	if (rc == 0 && c1) {
-		rc = check_contact1(r, c1, err);
+		rc = check_contact1(r, c1, "contact1", err);
+	}
+	if (rc == 0 && c1_new) {
+		rc = check_contact1(r, c1_new, "contact1_new", err);
 	}
 	if (rc == 0) {
 		rc = find_contact(r, action, &key, err);
@@ -636,9 +661,11 @@ static int do_contact_upsert(struct run *r, json_object *action,
 	}
 	r->have_contact = true;
 	if (rc > 0) {
-		return c1 ? update_contact(r, c1, err) : 0;
+		rc = c1 ? update_contact(r, c1, err) : 0;
+	} else {
+		rc = insert_contact(r, c1, c1_new, source, err);
 	}
-	return insert_contact(r, c1, source, err);
+	return rc < 0 ? rc : update_contact2(r, gmhook__get(action, "/contact2"), err);
 }
 
 /* contact.find: like contact.upsert but never creates a contact. When no
@@ -667,10 +694,7 @@ static int do_contact_find(struct run *r, json_object *action,
 static int email_exists(struct run *r, const char *u_ref, const char *u_rest,
 			struct gmhook_error *err)
 {
-	static const char sql[] =
-		"SELECT RECID FROM CONTSUPP WHERE ACCOUNTNO = ?"
-		" AND RECTYPE = 'P' AND U_CONTACT = 'E-MAIL ADDRESS'"
-		" AND U_CONTSUPREF = ? AND U_ADDRESS1 = ?";
+	const char *sql = gmhook__sql(GMHOOK__SQL_EMAIL_EXISTS, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[3];
 	int rc;
@@ -686,10 +710,7 @@ static int email_exists(struct run *r, const char *u_ref, const char *u_rest,
 /* Does the contact have a primary e-mail row (ZIP position 2 = '1')? */
 static int has_primary(struct run *r, struct gmhook_error *err)
 {
-	static const char sql[] =
-		"SELECT RECID FROM CONTSUPP WHERE ACCOUNTNO = ?"
-		" AND RECTYPE = 'P' AND U_CONTACT = 'E-MAIL ADDRESS'"
-		" AND ZIP LIKE '_1%'";
+	const char *sql = gmhook__sql(GMHOOK__SQL_HAS_PRIMARY, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	int rc;
@@ -703,12 +724,7 @@ static int has_primary(struct run *r, struct gmhook_error *err)
 static int do_email_add(struct run *r, json_object *action,
 			struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO CONTSUPP (ACCOUNTNO, RECTYPE, CONTACT, CONTSUPREF,"
-		" ADDRESS1, ZIP, STATUS, LINKACCT, MERGECODES, LASTUSER,"
-		" LASTDATE, LASTTIME, U_CONTACT, U_CONTSUPREF, U_ADDRESS1, RECID)"
-		" VALUES (?, 'P', 'E-mail Address', ?, ?, ?, '00', ?, ?, ?, ?, ?,"
-		" 'E-MAIL ADDRESS', ?, ?, ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_EMAIL, gmhook__db_dialect(r->db));
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
 	    u_rest[EMAIL_PART];
 	struct gmhook__param p[12];
@@ -718,6 +734,9 @@ static int do_email_add(struct run *r, json_object *action,
 	int rc;
 
 	rc = field(&address, r, action, "address", 75, true, err);
+	if (rc == 0 && !gmhook__email_valid(address)) {
+		rc = field_error(r, "address", err, "not a valid e-mail address");
+	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -823,13 +842,7 @@ static int read_activity(struct activity *a, struct run *r,
 static int do_history_add(struct run *r, json_object *action,
 			  struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO CONTHIST (USERID, ACCOUNTNO, SRECTYPE, RECTYPE,"
-		" ONDATE, ONTIME, ACTVCODE, RESULTCODE, STATUS, DURATION, UNITS,"
-		" REF, NOTES, LINKRECID, LOPRECID, CREATEBY, CREATEON, CREATEAT,"
-		" LASTUSER, LASTDATE, LASTTIME, COMPLETEDID, RECID)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?,"
-		" ?, ?, ?, ?, '', ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_HISTORY, gmhook__db_dialect(r->db));
 	struct gmhook__param p[20];
 	struct activity a;
 	char rectype[4];
@@ -883,9 +896,7 @@ static int do_history_add(struct run *r, json_object *action,
 static int insert_link(struct run *r, const char *link, const char *table,
 		       const char *recid, struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO GMHOOK_LINK (LINKKEY, TABLENAME, RECID, ACCOUNTNO,"
-		" CREATED) VALUES (?, ?, ?, ?, ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_LINK, gmhook__db_dialect(r->db));
 	struct gmhook__param p[5];
 
 	p[0] = p_text(link);
@@ -899,9 +910,7 @@ static int insert_link(struct run *r, const char *link, const char *table,
 static int was_canceled(struct run *r, const char *link,
 			struct gmhook_error *err)
 {
-	static const char sql[] =
-		"SELECT RECID FROM GMHOOK_LINK WHERE LINKKEY = ?"
-		" AND TABLENAME = 'CANCELED'";
+	const char *sql = gmhook__sql(GMHOOK__SQL_WAS_CANCELED, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	int rc;
@@ -915,14 +924,7 @@ static int was_canceled(struct run *r, const char *link,
 static int do_calendar_schedule(struct run *r, json_object *action,
 				struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO CAL (USERID, ACCOUNTNO, ONDATE, ONTIME, ENDDATE,"
-		" ALARMFLAG, ALARMTIME, ACTVCODE, RSVP, DURATION, RECTYPE,"
-		" ACONFIRM, APPTUSER, STATUS, COMPANY, REF, NOTES, LINKRECID,"
-		" LOPRECID, CREATEBY, CREATEON, CREATEAT, LASTUSER, LASTDATE,"
-		" LASTTIME, ORIG_TIME, RECID)"
-		" VALUES (?, ?, ?, ?, ?, 'N', '', ?, 'N', ?, ?, '', '', ?, ?, ?,"
-		" ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_CAL, gmhook__db_dialect(r->db));
 	struct gmhook__param p[20];
 	const char *enddate;
 	const char *link;
@@ -979,12 +981,9 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 static int do_calendar_cancel(struct run *r, json_object *action,
 			      struct gmhook_error *err)
 {
-	static const char sql_find[] =
-		"SELECT RECID FROM GMHOOK_LINK WHERE LINKKEY = ?"
-		" AND TABLENAME = 'CAL'";
-	static const char sql_delete[] = "DELETE FROM CAL WHERE RECID = ?";
-	static const char sql_unlink[] =
-		"DELETE FROM GMHOOK_LINK WHERE LINKKEY = ? AND TABLENAME = 'CAL'";
+	const char *sql_find = gmhook__sql(GMHOOK__SQL_FIND_CAL_LINK, gmhook__db_dialect(r->db));
+	const char *sql_delete = gmhook__sql(GMHOOK__SQL_DELETE_CAL, gmhook__db_dialect(r->db));
+	const char *sql_unlink = gmhook__sql(GMHOOK__SQL_DELETE_CAL_LINK, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	const char *link;
@@ -1059,10 +1058,7 @@ static char *note_html(const char *text)
 static int do_note_add(struct run *r, json_object *action,
 		       struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO NOTES (CREATEDDATE, USERID, MODIFIEDDATE, MODIFIEDBY,"
-		" LOPRECID, ACCOUNTNO, NOTE, RECTYPE, EXT, RECID)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, 'C1', 'html', ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_NOTE, gmhook__db_dialect(r->db));
 	struct gmhook__param p[8];
 	const char *text;
 	char *html;
@@ -1120,16 +1116,8 @@ static void record_count(struct run *r, const char *table, const char *op,
 static int do_email_optout(struct run *r, json_object *action,
 			   struct gmhook_error *err)
 {
-	static const char sql[] =
-		"UPDATE CONTSUPP SET MERGECODES = REPLACE(MERGECODES, ?, ''),"
-		" LASTUSER = ?, LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
-		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
-		" AND U_ADDRESS1 = ?";
-	static const char sql_all[] =
-		"UPDATE CONTSUPP SET MERGECODES = '', LASTUSER = ?,"
-		" LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
-		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
-		" AND U_ADDRESS1 = ?";
+	const char *sql = gmhook__sql(GMHOOK__SQL_OPTOUT_CODE, gmhook__db_dialect(r->db));
+	const char *sql_all = gmhook__sql(GMHOOK__SQL_OPTOUT_ALL, gmhook__db_dialect(r->db));
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
 	    u_rest[EMAIL_PART];
 	const char *code = r->ctx->merge_codes;
@@ -1169,15 +1157,8 @@ static int do_email_optout(struct run *r, json_object *action,
 static int do_email_remove(struct run *r, json_object *action,
 			   struct gmhook_error *err)
 {
-	static const char sql_flag[] =
-		"UPDATE CONTSUPP SET MERGECODES = '', ZIP = '001',"
-		" LASTUSER = ?, LASTDATE = ?, LASTTIME = ? WHERE RECTYPE = 'P'"
-		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
-		" AND U_ADDRESS1 = ?";
-	static const char sql_delete[] =
-		"DELETE FROM CONTSUPP WHERE RECTYPE = 'P'"
-		" AND U_CONTACT = 'E-MAIL ADDRESS' AND U_CONTSUPREF = ?"
-		" AND U_ADDRESS1 = ?";
+	const char *sql_flag = gmhook__sql(GMHOOK__SQL_BOUNCE_FLAG, gmhook__db_dialect(r->db));
+	const char *sql_delete = gmhook__sql(GMHOOK__SQL_BOUNCE_DELETE, gmhook__db_dialect(r->db));
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
 	    u_rest[EMAIL_PART];
 	struct gmhook__param p[5];
@@ -1216,14 +1197,8 @@ static int do_email_remove(struct run *r, json_object *action,
 static int do_detail_add(struct run *r, json_object *action,
 			 struct gmhook_error *err)
 {
-	static const char sql_find[] =
-		"SELECT RECID FROM CONTSUPP WHERE ACCOUNTNO = ?"
-		" AND RECTYPE = 'P' AND U_CONTACT = ? AND U_CONTSUPREF = ?";
-	static const char sql[] =
-		"INSERT INTO CONTSUPP (ACCOUNTNO, RECTYPE, CONTACT, CONTSUPREF,"
-		" NOTES, STATUS, LASTUSER, LASTDATE, LASTTIME, U_CONTACT,"
-		" U_CONTSUPREF, U_ADDRESS1, RECID)"
-		" VALUES (?, 'P', ?, ?, ?, '00', ?, ?, ?, ?, ?, '', ?)";
+	const char *sql_find = gmhook__sql(GMHOOK__SQL_FIND_DETAIL, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_DETAIL, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[10];
 	const char *name, *ref, *notes;
@@ -1314,9 +1289,7 @@ static int read_case(struct case_fields *c, struct run *r, json_object *a,
 static int case_linked(struct run *r, const char *link,
 		       struct gmhook_error *err)
 {
-	static const char sql[] =
-		"SELECT RECID FROM GMHOOK_LINK WHERE LINKKEY = ?"
-		" AND TABLENAME = 'CASES'";
+	const char *sql = gmhook__sql(GMHOOK__SQL_CASE_LINKED, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	int rc;
@@ -1336,12 +1309,7 @@ static int case_linked(struct run *r, const char *link,
 static int do_case_create(struct run *r, json_object *action,
 			  struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO CASES (ACCOUNTNO, OWNER, NUMBER, IS_TEMPLATE,"
-		" IS_READ, STATUS, PRIORITY, SOURCE, CATEGORY, FTYPE, SUBJECT,"
-		" DESCRIPTION, CREATED_BY, CREATED_DATE, MODIFIED_BY,"
-		" MODIFIED_DATE, RECID)"
-		" VALUES (?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_CASE, gmhook__db_dialect(r->db));
 	struct gmhook__param p[14];
 	struct case_fields c;
 	char recid[16];
@@ -1442,9 +1410,7 @@ static void ledger_id(char out[LEDGER_ID_MAX + 1], const char *id)
 static int ledger_lookup(json_object **out, struct run *r, const char *source,
 			 const char *id, struct gmhook_error *err)
 {
-	static const char sql[] =
-		"SELECT RESULT FROM GMHOOK_LEDGER WHERE SOURCE = ?"
-		" AND EVENTID = ?";
+	const char *sql = gmhook__sql(GMHOOK__SQL_LEDGER_LOOKUP, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[2];
 	json_object *first = NULL;
@@ -1471,9 +1437,7 @@ static int ledger_insert(struct run *r, const char *source, const char *id,
 			 const char *type, const char *received,
 			 json_object *entry, struct gmhook_error *err)
 {
-	static const char sql[] =
-		"INSERT INTO GMHOOK_LEDGER (SOURCE, EVENTID, EVENTTYPE, RECEIVED,"
-		" COMMITTED, ACCOUNTNO, RESULT) VALUES (?, ?, ?, ?, ?, ?, ?)";
+	const char *sql = gmhook__sql(GMHOOK__SQL_LEDGER_INSERT, gmhook__db_dialect(r->db));
 	struct gmhook__param p[7];
 	struct tm rtm = r->now_tm;
 	int64_t t;
@@ -1592,11 +1556,10 @@ static int ignored_entry(json_object **out, struct run *r, json_object *ev,
  */
 static int begin_event(struct run *r, struct gmhook_error *err)
 {
-	static const char sql[] =
-		"UPDATE GMHOOK_LEDGER SET SOURCE = SOURCE WHERE 1 = 0";
+	const char *sql = gmhook__sql(GMHOOK__SQL_WRITE_LOCK, gmhook__db_dialect(r->db));
 	int rc;
 
-	if (r->dry_run || gmhook__db_dialect(r->db) != GMHOOK__DIALECT_SQLITE) {
+	if (r->dry_run || !sql[0]) {
 		return 0;
 	}
 	rc = gmhook__db_exec(r->db, sql, NULL, 0, NULL, err);
@@ -1774,6 +1737,9 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
 	if (!out || !ctx || !plan) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
 					 "out, ctx and plan must not be NULL");
+	}
+	if (ctx->rest) {
+		return gmhook__rest_commit(out, ctx, plan, err);
 	}
 	rc = gmhook__ctx_db(&db, ctx, err);
 	if (rc == 0) {

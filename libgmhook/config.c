@@ -327,11 +327,33 @@ static int load_bounce(struct loader *l, json_object *defaults)
 	return 0;
 }
 
+/* The default country for E.164 numbers, as its calling code ("1",
+ * "44", "+46"). */
+static int load_phone_country(struct loader *l, json_object *defaults)
+{
+	json_object *v = NULL;
+	const char *s;
+	size_t n;
+
+	if (!json_object_object_get_ex(defaults, "phone_country", &v)) {
+		return 0;
+	}
+	s = json_object_get_string(v);
+	s += s[0] == '+';
+	n = strspn(s, "0123456789");
+	if (!json_object_is_type(v, json_type_string) || n == 0 || n > 3 ||
+	    s[n]) {
+		return config_error(l, "/defaults/phone_country", "must be a calling code such as \"1\" or \"44\"");
+	}
+	snprintf(l->ctx->phone_country, sizeof(l->ctx->phone_country), "%s", s);
+	return 0;
+}
+
 static int load_defaults(struct loader *l, json_object *doc)
 {
 	static const char *const keys[] = { "user", "owner", "source_label",
 					    "merge_codes", "timezone", "bounce",
-					    NULL };
+					    "phone_country", NULL };
 	json_object *d = NULL;
 	int rc;
 
@@ -362,6 +384,9 @@ static int load_defaults(struct loader *l, json_object *doc)
 	}
 	if (rc == 0) {
 		rc = load_bounce(l, d);
+	}
+	if (rc == 0) {
+		rc = load_phone_country(l, d);
 	}
 	return rc;
 }
@@ -441,6 +466,134 @@ static int load_spool(struct loader *l, json_object *doc)
 	return rc ? rc : get_string(l, d, "/spool", "dir", &l->ctx->spool_dir);
 }
 
+/* "mappings": files of site rules, relative paths taken from the
+ * configuration file's directory. */
+static int load_mappings(struct loader *l, json_object *doc)
+{
+	json_object *list = NULL;
+	char path[64];
+	char file[4096];
+	const char *slash = strrchr(l->file, '/');
+	size_t i;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "mappings", &list)) {
+		return 0;
+	}
+	if (!json_object_is_type(list, json_type_array)) {
+		return config_error(l, "/mappings", "must be an array of file names");
+	}
+	for (i = 0; i < json_object_array_length(list); i++) {
+		json_object *v = json_object_array_get_idx(list, i);
+		const char *name = json_object_get_string(v);
+
+		snprintf(path, sizeof(path), "/mappings/%zu", i);
+		if (!json_object_is_type(v, json_type_string) || !name[0]) {
+			return config_error(l, path, "must be a file name");
+		}
+		if (name[0] == '/' || !slash) {
+			snprintf(file, sizeof(file), "%s", name);
+		} else {
+			snprintf(file, sizeof(file), "%.*s/%s",
+				 (int) (slash - l->file), l->file, name);
+		}
+		rc = gmhook__mappings_load(l->ctx, file, l->err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int load_rest_fields(struct loader *l, json_object *d,
+			    struct gmhook__rest_config *r)
+{
+	uint64_t n;
+	char *key = NULL;
+	int rc;
+
+	rc = get_string(l, d, "/rest", "url", &r->url);
+	if (rc == 0 && !r->url) {
+		rc = config_error(l, "/rest/url", "is required");
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/rest", "auth", &r->auth);
+	}
+	if (rc == 0 && r->auth && strcmp(r->auth, "apikey") != 0 &&
+	    strcmp(r->auth, "basic") != 0) {
+		rc = config_error(l, "/rest/auth", "must be \"apikey\" or \"basic\"");
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/rest", "api_key_header",
+				&r->api_key_header);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/rest", "user", &r->user);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/rest", "ca_file", &r->ca_file);
+	}
+	if (rc == 0) {
+		rc = get_bool(l, d, "/rest", "insecure", &r->insecure);
+	}
+	if (rc == 0) {
+		rc = get_string(l, d, "/rest", "key", &key);
+	}
+	if (rc == 0 && key) {
+		rc = resolve_secret(l, key, "/rest/key", &r->key);
+	}
+	free(key);
+	n = r->connect_timeout;
+	if (rc == 0) {
+		rc = get_uint(l, d, "/rest", "connect_timeout", 600, &n);
+		r->connect_timeout = (uint32_t) n;
+	}
+	n = r->timeout;
+	if (rc == 0) {
+		rc = get_uint(l, d, "/rest", "timeout", 3600, &n);
+		r->timeout = (uint32_t) n;
+	}
+	n = r->retries;
+	if (rc == 0) {
+		rc = get_uint(l, d, "/rest", "retries", 20, &n);
+		r->retries = (uint32_t) n;
+	}
+	if (rc == 0 && !r->insecure && strncmp(r->url, "https://", 8) != 0) {
+		rc = config_error(l, "/rest/url", "must be https:// (set \"insecure\": true to allow http)");
+	}
+	return rc;
+}
+
+/* "rest": the REST backend; the plan goes to a GoldMine REST API. */
+static int load_rest(struct loader *l, json_object *doc)
+{
+	static const char *const keys[] = { "url", "auth", "api_key_header",
+					    "key", "user", "ca_file",
+					    "insecure", "connect_timeout",
+					    "timeout", "retries", NULL };
+	json_object *d = NULL;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "rest", &d)) {
+		return 0;
+	}
+	if (!json_object_is_type(d, json_type_object)) {
+		return config_error(l, "/rest", "must be an object");
+	}
+	rc = check_keys(l, d, "/rest", keys);
+	if (rc < 0) {
+		return rc;
+	}
+	l->ctx->rest = calloc(1, sizeof(*l->ctx->rest));
+	if (!l->ctx->rest) {
+		return config_error(l, "/rest", "out of memory");
+	}
+	l->ctx->rest->connect_timeout = 10;
+	l->ctx->rest->timeout = 30;
+	l->ctx->rest->retries = 3;
+	return load_rest_fields(l, d, l->ctx->rest);
+}
+
 static int read_file(struct loader *l, char **out, size_t *len)
 {
 	FILE *f = fopen(l->file, "rb");
@@ -464,7 +617,8 @@ static int read_file(struct loader *l, char **out, size_t *len)
 static int parse_document(struct loader *l, json_object **out)
 {
 	static const char *const keys[] = { "database", "defaults", "limits",
-					    "spool", "sources", NULL };
+					    "spool", "sources", "mappings",
+					    "rest", NULL };
 	struct json_tokener *tok = json_tokener_new_ex(64);
 	char *text = NULL;
 	size_t len = 0;
@@ -510,6 +664,12 @@ int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
 	if (rc == 0) {
 		rc = load_sources(&l, doc);
 	}
+	if (rc == 0) {
+		rc = load_mappings(&l, doc);
+	}
+	if (rc == 0) {
+		rc = load_rest(&l, doc);
+	}
 	json_object_put(doc);
 	return rc;
 }
@@ -528,6 +688,8 @@ void gmhook__config_free(struct gmhook_ctx *ctx)
 		free(ctx->sources[i].public_key);
 	}
 	ctx->n_sources = 0;
+	gmhook__rest_config_free(ctx->rest);
+	ctx->rest = NULL;
 	free(ctx->timezone);
 	free(ctx->spool_dir);
 }

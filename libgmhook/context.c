@@ -4,6 +4,7 @@
  * handler, and the database connection, opened on first use and kept for
  * the context's life so prepared statements are reused across events.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,7 @@ static void merge_numbers(struct gmhook_options *dst,
 		dst->overflow = src->overflow;
 	}
 	dst->dry_run = src->dry_run;
+	dst->explain = src->explain;
 }
 
 static void apply_defaults(struct gmhook_options *o)
@@ -159,6 +161,7 @@ GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 	}
 	ctx->opts.version = GMHOOK_OPTIONS_VERSION;
 	ctx->bounce_delete = true; /* hard bounces remove the address */
+	snprintf(ctx->phone_country, sizeof(ctx->phone_country), "1");
 	rc = opts->config ? gmhook__config_load(ctx, &ctx->opts, opts->config,
 						err)
 			  : 0;
@@ -190,6 +193,7 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx)
 	}
 	gmhook__db_close(ctx->db);
 	gmhook__config_free(ctx);
+	gmhook__mappings_free(ctx->mappings);
 	free(ctx->db_string);
 	free(ctx->user);
 	free(ctx->owner);

@@ -24,6 +24,28 @@
 /* ==== Context, errors, logging ==== */
 
 struct gmhook__db;
+struct gmhook__mappings;
+
+/* A secret read from the configuration; never logged. */
+struct gmhook__secret {
+	unsigned char *key;
+	size_t len;
+};
+
+/* The REST backend's settings ("rest" in the configuration file). When
+ * present, gmhook_commit() sends plans there instead of using ODBC. */
+struct gmhook__rest_config {
+	char *url;            /* base URL, https:// unless insecure is set */
+	char *auth;           /* "apikey" or "basic" */
+	char *api_key_header; /* header for the API key, "X-API-Key" */
+	struct gmhook__secret key;  /* API key or Basic password; never logged */
+	char *user;           /* Basic user name */
+	char *ca_file;        /* extra CA bundle, or NULL */
+	bool insecure;        /* allow http:// and skip TLS verification */
+	uint32_t connect_timeout; /* seconds, default 10 */
+	uint32_t timeout;         /* seconds for the whole request, default 30 */
+	uint32_t retries;         /* attempts after the first, default 3 */
+};
 
 #define GMHOOK__MAX_SECRETS 4
 
@@ -34,10 +56,7 @@ struct gmhook__source_config {
 	bool require_signature; /* refuse deliveries without a signature */
 	/* Secrets, several during a rotation; any one may match. Never
 	 * logged. secrets[0] is the current one. */
-	struct gmhook__secret {
-		unsigned char *key;
-		size_t len;
-	} secrets[GMHOOK__MAX_SECRETS];
+	struct gmhook__secret secrets[GMHOOK__MAX_SECRETS];
 	size_t n_secrets;
 	/* An ECDSA public key (PEM), for senders that sign with one. */
 	char *public_key;
@@ -65,6 +84,9 @@ struct gmhook_ctx {
 	char *timezone;
 	char *spool_dir;
 	bool bounce_delete; /* hard bounces delete the e-mail row */
+	char phone_country[4]; /* default calling code for E.164, "1" */
+	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
+	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
 };
@@ -437,6 +459,44 @@ int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
 /* The context a plan is built for. */
 struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);
 
+/* How many actions the current event of @p pb has so far. */
+size_t gmhook__plan_action_count(struct gmhook__plan_builder *pb);
+
+/* ==== Site mapping rules (mapping.c) ==== */
+
+enum {
+	GMHOOK__RULE_REPLACE = 1, /* the rule's actions instead of built-in */
+	GMHOOK__RULE_EXTEND = 2,  /* built-in actions, then the rule's */
+	GMHOOK__RULE_IGNORE = 3,  /* the event is ignored */
+};
+
+struct gmhook__rule;
+
+/* Load and check a mapping file into ctx->mappings; GMHOOK_ECONFIG naming
+ * the file and the JSON pointer of any fault. */
+int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
+			  struct gmhook_error *err);
+void gmhook__mappings_free(struct gmhook__mappings *m);
+size_t gmhook__mappings_count(const struct gmhook__mappings *m);
+
+/* The first rule matching the event, or NULL. */
+const struct gmhook__rule *gmhook__mappings_match(
+	const struct gmhook__mappings *m, const char *source, const char *event,
+	json_object *data);
+int gmhook__rule_mode(const struct gmhook__rule *rule);
+const char *gmhook__rule_reason(const struct gmhook__rule *rule);
+
+/* Emit the rule's actions for @p item; with @p explain (an array), add
+ * one entry per field: rule, pointer read, transforms, value. */
+int gmhook__rule_apply(const struct gmhook__rule *rule,
+		       struct gmhook__plan_builder *pb,
+		       struct gmhook__item *item, json_object *explain,
+		       struct gmhook_error *err);
+
+/* CONTACT2 field names a mapping may write: USERDEF01..10 and custom
+ * U... fields, upper case, at most 10 characters. */
+bool gmhook__contact2_column_ok(const char *name);
+
 /* GoldMine column sizes (characters) used for truncation; 0 = unknown. */
 size_t gmhook__column_size(const char *table, const char *column);
 
@@ -521,6 +581,113 @@ int gmhook__db_table_exists(struct gmhook__db *db, const char *table,
  * placeholders) and their text for a dialect (caller frees). */
 const char *const *gmhook__schema_statements(bool ledger_only);
 char *gmhook__schema_sql(const char *ddl, int dialect);
+
+/* rest.c: send each event of @p plan to the REST backend (ctx->rest) and
+ * build the result; the same contract as gmhook_commit(). */
+int gmhook__rest_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
+			const struct gmhook_plan *plan,
+			struct gmhook_error *err);
+void gmhook__rest_config_free(struct gmhook__rest_config *rest);
+
+/* http.c (the only file that includes <curl/curl.h>): one HTTP POST. */
+struct gmhook__http_request {
+	const char *url;
+	const char *body;
+	size_t body_len;
+	const char *const *headers; /* "Name: value" lines */
+	size_t n_headers;
+	const char *basic_user; /* Basic authentication, or NULL */
+	const struct gmhook__secret *basic_password;
+	/* Secrets the request carries (the API key): scrubbed from any
+	 * server text copied into an error. */
+	const struct gmhook__secret *secret;
+	const char *ca_file; /* extra CA bundle, or NULL */
+	bool insecure;       /* allow http://, skip TLS verification */
+	uint32_t connect_timeout; /* seconds, 0: libcurl's default */
+	uint32_t timeout;         /* seconds for the whole exchange, 0: none */
+};
+
+struct gmhook__http_response {
+	long status;      /* HTTP status */
+	char *body;       /* NUL-terminated, at most GMHOOK__HTTP_MAX_BODY */
+	size_t body_len;
+	long retry_after; /* seconds from Retry-After, or -1 */
+};
+
+#define GMHOOK__HTTP_MAX_BODY (1024 * 1024)
+
+/*
+ * POST @p req. Any HTTP answer is a success (0) with its status in
+ * @p out; transport failures are errors with the CURLcode in err->native:
+ * GMHOOK_EUNAVAIL (connect, resolve, timeout, send or receive; worth a
+ * retry), GMHOOK_ECONFIG (certificate, URL or protocol), GMHOOK_ETOOBIG
+ * (the answer exceeds GMHOOK__HTTP_MAX_BODY), GMHOOK_ENOMEM. Redirects
+ * are never followed. @p out is cleared on failure.
+ */
+int gmhook__http_post(struct gmhook__http_response *out,
+		      struct gmhook_ctx *ctx,
+		      const struct gmhook__http_request *req,
+		      struct gmhook_error *err);
+void gmhook__http_response_clear(struct gmhook__http_response *resp);
+
+/*
+ * Translate a non-2xx answer into @p err (err->native = status) and
+ * return its code: 401/403 GMHOOK_ECONFIG; 408, 429 and 5xx
+ * GMHOOK_EUNAVAIL; 3xx GMHOOK_ECONFIG (no redirect is followed); other
+ * statuses GMHOOK_EMAP with the server's message ("message" or "error"
+ * of a JSON body, else its text), cut to fit and with @p req's secrets
+ * scrubbed. @p what names the request in the message.
+ */
+int gmhook__http_status_error(struct gmhook_error *err,
+			      const struct gmhook__http_request *req,
+			      const struct gmhook__http_response *resp,
+			      const char *what);
+
+/* config.c: read the "rest" object into ctx->rest. */
+
+/* ==== SQL statements (sql.c) ==== */
+
+/* Every statement commit runs; gmhook__sql() gives its text for a
+ * dialect ("" when the dialect needs none, e.g. the SQLite write lock on
+ * PostgreSQL). */
+enum gmhook__sql_id {
+	GMHOOK__SQL_WRITE_LOCK,
+	GMHOOK__SQL_LEDGER_LOOKUP,
+	GMHOOK__SQL_LEDGER_INSERT,
+	GMHOOK__SQL_LOCK_MATCH_KEY,
+	GMHOOK__SQL_FIND_BY_EMAIL,
+	GMHOOK__SQL_CONTACT_BY_ACCOUNTNO,
+	GMHOOK__SQL_FIND_BY_PHONE,
+	GMHOOK__SQL_INSERT_CONTACT1,
+	GMHOOK__SQL_INSERT_CONTACT2,
+	GMHOOK__SQL_UPDATE_CONTACT1_COLUMN,
+	GMHOOK__SQL_UPDATE_CONTACT1_SHADOWED,
+	GMHOOK__SQL_UPDATE_CONTACT1_AUDIT,
+	GMHOOK__SQL_UPDATE_CONTACT2_COLUMN,
+	GMHOOK__SQL_EMAIL_EXISTS,
+	GMHOOK__SQL_HAS_PRIMARY,
+	GMHOOK__SQL_INSERT_EMAIL,
+	GMHOOK__SQL_OPTOUT_CODE,
+	GMHOOK__SQL_OPTOUT_ALL,
+	GMHOOK__SQL_BOUNCE_FLAG,
+	GMHOOK__SQL_BOUNCE_DELETE,
+	GMHOOK__SQL_FIND_DETAIL,
+	GMHOOK__SQL_INSERT_DETAIL,
+	GMHOOK__SQL_INSERT_HISTORY,
+	GMHOOK__SQL_INSERT_LINK,
+	GMHOOK__SQL_WAS_CANCELED,
+	GMHOOK__SQL_INSERT_CAL,
+	GMHOOK__SQL_FIND_CAL_LINK,
+	GMHOOK__SQL_DELETE_CAL,
+	GMHOOK__SQL_DELETE_CAL_LINK,
+	GMHOOK__SQL_INSERT_NOTE,
+	GMHOOK__SQL_CASE_LINKED,
+	GMHOOK__SQL_INSERT_CASE,
+	GMHOOK__SQL_COUNT
+};
+
+const char *gmhook__sql(int id, int dialect);
+const char *gmhook__sql_name(int id);
 
 /* Connect ctx->db on first use. */
 int gmhook__ctx_db(struct gmhook__db **out, struct gmhook_ctx *ctx,

@@ -21,6 +21,11 @@ struct gmhook__plan_builder {
 	json_object *warnings;
 };
 
+size_t gmhook__plan_action_count(struct gmhook__plan_builder *pb)
+{
+	return json_object_array_length(pb->actions);
+}
+
 json_object *gmhook__plan_action(struct gmhook__plan_builder *pb,
 				 const char *name)
 {
@@ -106,6 +111,44 @@ static json_object *plan_event_new(json_object *meta)
 	return entry;
 }
 
+/*
+ * A site rule for the event, if any, replaces the source's built-in
+ * actions, extends them, or ignores the event; without one the built-in
+ * mapping runs alone. With the explain option every field a rule sets is
+ * listed in the plan with the rule, the pointer read, the transforms and
+ * the value.
+ */
+static int map_with_rules(struct gmhook_ctx *ctx,
+			  const struct gmhook__source *src,
+			  struct gmhook__item *item,
+			  struct gmhook__plan_builder *pb,
+			  struct gmhook_error *err)
+{
+	const char *type = gmhook__get_str(item->meta, "/type");
+	const struct gmhook__rule *rule = gmhook__mappings_match(
+		ctx->mappings, src->name, type ? type : "", item->data);
+	json_object *explain = NULL;
+	int rc = 0;
+
+	if (ctx->opts.explain) {
+		explain = json_object_new_array();
+		json_object_object_add(pb->event, "explain", explain);
+		json_object_object_add(pb->event, "rule",
+				       json_object_new_string(rule ? "site mapping" : "built-in"));
+	}
+	if (rule && gmhook__rule_mode(rule) == GMHOOK__RULE_IGNORE) {
+		gmhook__plan_ignore(pb, gmhook__rule_reason(rule));
+		return 0;
+	}
+	if (!rule || gmhook__rule_mode(rule) == GMHOOK__RULE_EXTEND) {
+		rc = src->map(ctx, item, pb, err);
+	}
+	if (rc == 0 && rule) {
+		rc = gmhook__rule_apply(rule, pb, item, explain, err);
+	}
+	return rc;
+}
+
 static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
 		   json_object *body, json_object *meta, json_object *out_events,
 		   struct gmhook_error *err)
@@ -129,7 +172,7 @@ static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
 	item.pointer = gmhook__get_str(meta, "/pointer");
 	item.data = gmhook__get(body, item.pointer);
 	item.meta = meta;
-	return src->map(ctx, &item, &pb, err);
+	return map_with_rules(ctx, src, &item, &pb, err);
 }
 
 GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,

@@ -49,6 +49,23 @@ size_t gmhook__column_size(const char *table, const char *column)
 	return 0;
 }
 
+bool gmhook__contact2_column_ok(const char *name)
+{
+	size_t n = strlen(name);
+	size_t i;
+
+	if (n < 2 || n > 10 || name[0] != 'U') {
+		return false;
+	}
+	for (i = 1; i < n; i++) {
+		if (!(name[i] >= 'A' && name[i] <= 'Z') &&
+		    !(name[i] >= '0' && name[i] <= '9') && name[i] != '_') {
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * The DDL, written once with two placeholders: @TS@ for a date-time
  * column (TIMESTAMP; DATETIME on SQL Server, where TIMESTAMP means
@@ -265,4 +282,34 @@ GMHOOK_API int gmhook_init_db(struct gmhook_ctx *ctx, int ledger_only,
 const char *const *gmhook__schema_statements(bool ledger_only)
 {
 	return ledger_only ? ledger_ddl : goldmine_ddl;
+}
+
+GMHOOK_API char *gmhook_init_db_sql(const char *dialect, int ledger_only)
+{
+	struct gmhook__buf b = { 0 };
+	const char *const *lists[2] = { goldmine_ddl, ledger_ddl };
+	const char *const *ddl;
+	int d;
+	int i;
+
+	if (gmhook__str_ieq(dialect, "mssql") ||
+	    gmhook__str_ieq(dialect, "sqlserver")) {
+		d = GMHOOK__DIALECT_MSSQL;
+	} else if (gmhook__str_ieq(dialect, "postgresql")) {
+		d = GMHOOK__DIALECT_POSTGRESQL;
+	} else if (gmhook__str_ieq(dialect, "sqlite")) {
+		d = GMHOOK__DIALECT_SQLITE;
+	} else {
+		return NULL;
+	}
+	for (i = ledger_only ? 1 : 0; i < 2; i++) {
+		for (ddl = lists[i]; *ddl; ddl++) {
+			char *sql = gmhook__schema_sql(*ddl, d);
+
+			gmhook__buf_addf(&b, "%s;\n", sql ? sql : "");
+			b.failed = b.failed || !sql;
+			free(sql);
+		}
+	}
+	return gmhook__buf_steal(&b);
 }

@@ -30,17 +30,17 @@
 #define SPOOL_OVERHEAD (1024 * 1024)
 
 static int io_error(struct gmhook_error *err, const char *what,
-		    const char *path, int error)
+                    const char *path, int error)
 {
 	return gmhook__error_set(err, GMHOOK_EIO, GMHOOK_STAGE_NONE, "",
-				 "spool: cannot %s %s: %s", what, path,
-				 strerror(error));
+	                         "spool: cannot %s %s: %s", what, path,
+	                         strerror(error));
 }
 
 static int no_memory(struct gmhook_error *err)
 {
 	return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE, "",
-				 "out of memory");
+	                         "out of memory");
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -81,7 +81,7 @@ static void spool_name(char *out, size_t size, int64_t received)
 		rnd[0] = (unsigned char) (ts.tv_nsec >> 3);
 	}
 	snprintf(out, size, "%020llu-%ld-%02x%02x%02x%02x" SPOOL_SUFFIX, ns,
-		 (long) getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
+	         (long) getpid(), rnd[0], rnd[1], rnd[2], rnd[3]);
 }
 
 /* An optional string member: the value, or JSON null. */
@@ -103,18 +103,17 @@ static json_object *headers_to_json(const struct gmhook_request *req)
 			return NULL;
 		}
 		/* json_object_array_add steals the new strings' references. */
-		json_object_array_add(pair, json_object_new_string(
-						    req->headers[i].name));
-		json_object_array_add(pair, json_object_new_string(
-						    req->headers[i].value));
+		json_object_array_add(
+		        pair, json_object_new_string(req->headers[i].name));
+		json_object_array_add(
+		        pair, json_object_new_string(req->headers[i].value));
 		json_object_array_add(list, pair);
 	}
 	return list;
 }
 
 /* The spool document of @p req; caller frees. NULL when out of memory. */
-static char *spool_document(const struct gmhook_request *req,
-			    int64_t received)
+static char *spool_document(const struct gmhook_request *req, int64_t received)
 {
 	json_object *doc = json_object_new_object();
 	char *b64 = gmhook__base64_encode(req->body, req->body_len);
@@ -125,25 +124,26 @@ static char *spool_document(const struct gmhook_request *req,
 	if (doc && b64) {
 		/* json_object_object_add steals each new value's reference. */
 		json_object_object_add(doc, "gmhook",
-				       json_object_new_string("spool"));
+		                       json_object_new_string("spool"));
 		json_object_object_add(doc, "version",
-				       json_object_new_int(SPOOL_VERSION));
+		                       json_object_new_int(SPOOL_VERSION));
 		json_object_object_add(doc, "received",
-				       json_object_new_int64(received));
+		                       json_object_new_int64(received));
 		json_object_object_add(doc, "source",
-				       string_or_null(req->source));
+		                       string_or_null(req->source));
 		json_object_object_add(doc, "content_type",
-				       string_or_null(req->content_type));
+		                       string_or_null(req->content_type));
 		json_object_object_add(doc, "headers", headers_to_json(req));
-		json_object_object_add(doc, "body_len",
-				       json_object_new_int64(
-					       (int64_t) req->body_len));
+		json_object_object_add(
+		        doc, "body_len",
+		        json_object_new_int64((int64_t) req->body_len));
 		json_object_object_add(doc, "sha256",
-				       json_object_new_string(sha));
-		json_object_object_add(doc, "body", json_object_new_string(b64));
+		                       json_object_new_string(sha));
+		json_object_object_add(doc, "body",
+		                       json_object_new_string(b64));
 		text = gmhook__strdup(json_object_to_json_string_ext(
-			doc, JSON_C_TO_STRING_PLAIN |
-				     JSON_C_TO_STRING_NOSLASHESCAPE));
+		        doc, JSON_C_TO_STRING_PLAIN |
+		                     JSON_C_TO_STRING_NOSLASHESCAPE));
 	}
 	json_object_put(doc);
 	free(b64);
@@ -186,7 +186,7 @@ static int sync_dir(const char *dir)
 
 /* Write @p text to @p tmp and flush it to the disk. */
 static int write_file_synced(const char *tmp, const char *text,
-			     struct gmhook_error *err)
+                             struct gmhook_error *err)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	int error;
@@ -209,32 +209,33 @@ static int write_file_synced(const char *tmp, const char *text,
 }
 
 static int check_write_args(const char *dir, const struct gmhook_request *req,
-			    struct gmhook_error *err)
+                            struct gmhook_error *err)
 {
 	size_t i;
 
 	if (!dir || !dir[0]) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "dir must name a directory");
+		                         "", "dir must name a directory");
 	}
 	if (!req || (!req->body && req->body_len > 0)) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "req must be a request with a body");
+		                         "",
+		                         "req must be a request with a body");
 	}
 	for (i = 0; i < req->n_headers; i++) {
 		if (!req->headers[i].name || !req->headers[i].value) {
-			return gmhook__error_set(err, GMHOOK_EINVAL,
-						 GMHOOK_STAGE_NONE, "",
-						 "req header %zu has no name or value", i);
+			return gmhook__error_set(
+			        err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE, "",
+			        "req header %zu has no name or value", i);
 		}
 	}
 	return 0;
 }
 
 GMHOOK_API int gmhook_spool_write(char **name_out, struct gmhook_ctx *ctx,
-				  const char *dir,
-				  const struct gmhook_request *req,
-				  struct gmhook_error *err)
+                                  const char *dir,
+                                  const struct gmhook_request *req,
+                                  struct gmhook_error *err)
 {
 	int64_t received;
 	char name[SPOOL_NAME_MAX];
@@ -298,14 +299,14 @@ out:
 /* ==== Reading ==== */
 
 static int format_error(struct gmhook_error *err, const char *pointer,
-			const char *file, const char *what)
+                        const char *file, const char *what)
 {
 	return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_PARSE,
-				 pointer, "spool file %s: %s", file, what);
+	                         pointer, "spool file %s: %s", file, what);
 }
 
 static int read_file(char **out, size_t *len, const char *path, size_t limit,
-		     struct gmhook_error *err)
+                     struct gmhook_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat st;
@@ -321,8 +322,9 @@ static int read_file(char **out, size_t *len, const char *path, size_t limit,
 	}
 	if ((uint64_t) st.st_size > limit) {
 		(void) fclose(f);
-		return gmhook__error_set(err, GMHOOK_ETOOBIG, GMHOOK_STAGE_PARSE,
-					 "", "spool file %s is larger than %zu bytes", path, limit);
+		return gmhook__error_set(
+		        err, GMHOOK_ETOOBIG, GMHOOK_STAGE_PARSE, "",
+		        "spool file %s is larger than %zu bytes", path, limit);
 	}
 	buf = malloc((size_t) st.st_size + 1);
 	if (!buf) {
@@ -345,7 +347,7 @@ static int read_file(char **out, size_t *len, const char *path, size_t limit,
 /* An optional string member: copied into *out; JSON null or absent is
  * NULL. */
 static int get_optional(char **out, json_object *doc, const char *key,
-			const char *file, struct gmhook_error *err)
+                        const char *file, struct gmhook_error *err)
 {
 	json_object *v = NULL;
 	char pointer[64];
@@ -356,14 +358,14 @@ static int get_optional(char **out, json_object *doc, const char *key,
 	}
 	if (!json_object_is_type(v, json_type_string)) {
 		return format_error(err, pointer, file,
-				    "must be a string or null");
+		                    "must be a string or null");
 	}
 	*out = gmhook__strdup(json_object_get_string(v));
 	return *out ? 0 : no_memory(err);
 }
 
 static int read_headers(struct gmhook_spool_item *item, json_object *doc,
-			const char *file, struct gmhook_error *err)
+                        const char *file, struct gmhook_error *err)
 {
 	json_object *list = gmhook__get(doc, "/headers");
 	json_object *pair;
@@ -386,16 +388,18 @@ static int read_headers(struct gmhook_spool_item *item, json_object *doc,
 		if (!json_object_is_type(pair, json_type_array) ||
 		    json_object_array_length(pair) != 2 ||
 		    !json_object_is_type(json_object_array_get_idx(pair, 0),
-					 json_type_string) ||
+		                         json_type_string) ||
 		    !json_object_is_type(json_object_array_get_idx(pair, 1),
-					 json_type_string)) {
-			return format_error(err, pointer, file,
-					    "must be a [name, value] pair of strings");
+		                         json_type_string)) {
+			return format_error(
+			        err, pointer, file,
+			        "must be a [name, value] pair of strings");
 		}
 		item->strings[2 * i] = gmhook__strdup(json_object_get_string(
-			json_object_array_get_idx(pair, 0)));
-		item->strings[2 * i + 1] = gmhook__strdup(json_object_get_string(
-			json_object_array_get_idx(pair, 1)));
+		        json_object_array_get_idx(pair, 0)));
+		item->strings[2 * i + 1] =
+		        gmhook__strdup(json_object_get_string(
+		                json_object_array_get_idx(pair, 1)));
 		item->n_strings = 2 * i + 2;
 		if (!item->strings[2 * i] || !item->strings[2 * i + 1]) {
 			return no_memory(err);
@@ -410,7 +414,7 @@ static int read_headers(struct gmhook_spool_item *item, json_object *doc,
 /* The body: base64, checked against its recorded length and SHA-256 so a
  * damaged file is refused rather than committed with other bytes. */
 static int read_body(struct gmhook_spool_item *item, json_object *doc,
-		     const char *file, struct gmhook_error *err)
+                     const char *file, struct gmhook_error *err)
 {
 	const char *b64 = gmhook__get_str(doc, "/body");
 	const char *sha = gmhook__get_str(doc, "/sha256");
@@ -419,23 +423,23 @@ static int read_body(struct gmhook_spool_item *item, json_object *doc,
 
 	if (!b64 || !gmhook__base64_decode(b64, &item->body, &item->body_len)) {
 		return format_error(err, "/body", file,
-				    "must be a base64 string");
+		                    "must be a base64 string");
 	}
 	if (!len || !json_object_is_type(len, json_type_int) ||
 	    json_object_get_int64(len) != (int64_t) item->body_len) {
 		return format_error(err, "/body_len", file,
-				    "does not match the body's length");
+		                    "does not match the body's length");
 	}
 	gmhook__sha256_hex(item->body, item->body_len, hex);
 	if (!sha || strcmp(sha, hex) != 0) {
 		return format_error(err, "/sha256", file,
-				    "does not match the body");
+		                    "does not match the body");
 	}
 	return 0;
 }
 
 static int read_document(struct gmhook_spool_item *item, json_object *doc,
-			 const char *file, struct gmhook_error *err)
+                         const char *file, struct gmhook_error *err)
 {
 	const char *kind = gmhook__get_str(doc, "/gmhook");
 	json_object *version = gmhook__get(doc, "/version");
@@ -444,23 +448,23 @@ static int read_document(struct gmhook_spool_item *item, json_object *doc,
 
 	if (!kind || strcmp(kind, "spool") != 0) {
 		return format_error(err, "/gmhook", file,
-				    "is not a gmhook spool document");
+		                    "is not a gmhook spool document");
 	}
 	if (!version || !json_object_is_type(version, json_type_int) ||
 	    json_object_get_int(version) != SPOOL_VERSION) {
 		return format_error(err, "/version", file,
-				    "has an unknown version");
+		                    "has an unknown version");
 	}
 	if (!received || !json_object_is_type(received, json_type_int) ||
 	    json_object_get_int64(received) <= 0) {
 		return format_error(err, "/received", file,
-				    "must be Unix seconds");
+		                    "must be Unix seconds");
 	}
 	item->received = json_object_get_int64(received);
 	rc = get_optional(&item->source, doc, "source", file, err);
 	if (rc == 0) {
 		rc = get_optional(&item->content_type, doc, "content_type",
-				  file, err);
+		                  file, err);
 	}
 	if (rc == 0) {
 		rc = read_headers(item, doc, file, err);
@@ -469,7 +473,7 @@ static int read_document(struct gmhook_spool_item *item, json_object *doc,
 }
 
 static int parse_document(json_object **out, const char *text, size_t len,
-			  const char *file, struct gmhook_error *err)
+                          const char *file, struct gmhook_error *err)
 {
 	struct json_tokener *tok;
 	json_object *doc;
@@ -507,8 +511,8 @@ static size_t read_limit(const struct gmhook_ctx *ctx)
 }
 
 GMHOOK_API int gmhook_spool_read(struct gmhook_spool_item **out,
-				 struct gmhook_ctx *ctx, const char *path,
-				 struct gmhook_error *err)
+                                 struct gmhook_ctx *ctx, const char *path,
+                                 struct gmhook_error *err)
 {
 	struct gmhook_spool_item *item = NULL;
 	json_object *doc = NULL;
@@ -518,7 +522,8 @@ GMHOOK_API int gmhook_spool_read(struct gmhook_spool_item **out,
 
 	if (!out || !ctx || !path) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "out, ctx and path must not be NULL");
+		                         "",
+		                         "out, ctx and path must not be NULL");
 	}
 	rc = read_file(&text, &len, path, read_limit(ctx), err);
 	if (rc) {
@@ -621,7 +626,7 @@ static int add_name(char ***names, size_t *n, size_t *cap, const char *name)
 }
 
 GMHOOK_API int gmhook_spool_list(char ***out, struct gmhook_ctx *ctx,
-				 const char *dir, struct gmhook_error *err)
+                                 const char *dir, struct gmhook_error *err)
 {
 	struct dirent *entry;
 	char **names = NULL;
@@ -632,7 +637,7 @@ GMHOOK_API int gmhook_spool_list(char ***out, struct gmhook_ctx *ctx,
 	(void) ctx;
 	if (!out || !dir || !dir[0]) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "out and dir must be given");
+		                         "", "out and dir must be given");
 	}
 	d = opendir(dir);
 	if (!d) {

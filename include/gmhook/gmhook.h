@@ -96,11 +96,14 @@ struct gmhook_options {
 	 * here wins over the file. NULL: no file.
 	 */
 	const char *config;
+	/** non-zero: gmhook_map() lists, per field a mapping rule sets, the
+	 * rule, the pointer read, the transforms and the value */
+	int32_t explain;
 };
 
 #define GMHOOK_OPTIONS_INIT                                                 \
 	{ GMHOOK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0,  \
-	  0, 0, 0, NULL }
+	  0, 0, 0, NULL, 0 }
 
 /**
  * One HTTP header of a delivery. Names compare case-insensitively.
@@ -239,6 +242,16 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
  */
 GMHOOK_API int gmhook_init_db(struct gmhook_ctx *ctx, int ledger_only,
 			      struct gmhook_error *err);
+
+/**
+ * The SQL gmhook_init_db() would run, as text: the GoldMine tables (unless
+ * @p ledger_only) and gmhook's ledger and link tables, in @p dialect
+ * ("mssql", "postgresql" or "sqlite"). Nothing is connected to.
+ *
+ * @return the statements, each ending in ";\n"; caller owns, free with
+ *         gmhook_free(). NULL for an unknown dialect or out of memory.
+ */
+GMHOOK_API char *gmhook_init_db_sql(const char *dialect, int ledger_only);
 
 /** Free an event. NULL is a no-op. */
 GMHOOK_API void gmhook_event_free(struct gmhook_event *event);

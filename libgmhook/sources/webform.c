@@ -12,19 +12,21 @@
 #include <string.h>
 
 #include "gmhook-private.h"
+#include "webform.h"
 
 #define MAP GMHOOK_STAGE_MAP
 
+/* Local short names of the roles shared through webform.h. */
 enum role {
-	ROLE_EMAIL,
-	ROLE_NAME,
-	ROLE_FIRST,
-	ROLE_LAST,
-	ROLE_PHONE,
-	ROLE_COMPANY,
-	ROLE_MESSAGE,
-	ROLE_FORM,
-	ROLE_COUNT,
+	ROLE_EMAIL = GMHOOK__WEBFORM_EMAIL,
+	ROLE_NAME = GMHOOK__WEBFORM_NAME,
+	ROLE_FIRST = GMHOOK__WEBFORM_FIRST,
+	ROLE_LAST = GMHOOK__WEBFORM_LAST,
+	ROLE_PHONE = GMHOOK__WEBFORM_PHONE,
+	ROLE_COMPANY = GMHOOK__WEBFORM_COMPANY,
+	ROLE_MESSAGE = GMHOOK__WEBFORM_MESSAGE,
+	ROLE_FORM = GMHOOK__WEBFORM_FORM,
+	ROLE_COUNT = GMHOOK__WEBFORM_ROLES,
 };
 
 /* Aliases after normalisation: lower case, letters and digits only. */
@@ -66,7 +68,7 @@ static void normalise(char *out, size_t size, const char *key)
 	out[n] = '\0';
 }
 
-static int role_of(const char *key)
+int gmhook__webform_role(const char *key)
 {
 	char norm[64];
 	int r;
@@ -89,7 +91,7 @@ static void find_fields(struct fields *f, json_object *data)
 	memset(f, 0, sizeof(*f));
 	json_object_object_foreach(data, key, value)
 	{
-		int r = role_of(key);
+		int r = gmhook__webform_role(key);
 
 		if (r < 0 || f->key[r]) {
 			continue;
@@ -151,7 +153,7 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 /* One "name: value" line per field; arrays are joined with ", ", nested
  * objects are written as compact JSON. */
-static void field_lines(struct gmhook__buf *notes, json_object *data)
+void gmhook__webform_field_lines(struct gmhook__buf *notes, json_object *data)
 {
 	size_t i;
 
@@ -205,7 +207,7 @@ static int add_history(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
 	json_object_object_add(h, "actvcode", json_object_new_string("WEB"));
 	json_object_object_add(h, "resultcode", json_object_new_string("FRM"));
 	gmhook__plan_set_when(h, "ondate", "ontime", when);
-	field_lines(&notes, item->data);
+	gmhook__webform_field_lines(&notes, item->data);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",

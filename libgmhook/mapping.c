@@ -1,0 +1,1087 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Site mapping files: JSON rules that turn any event into GoldMine actions
+ * without writing C. A rule matches on source, event type and conditions
+ * (equals, exists, one_of, a POSIX regular expression) and either replaces
+ * the source's built-in actions, extends them, or ignores the event. Each
+ * field value is a literal, a JSON pointer into the event, or a join of
+ * values, passed through transforms (trim, case, name split, E.164 phone,
+ * dates in the server's zone, truncate, default, join, replace, lookup).
+ * Files are checked completely when loaded, so a bad rule is a
+ * configuration error at start, never a failure at the first event.
+ */
+#define _XOPEN_SOURCE 700
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gmhook-private.h"
+
+#define MAP GMHOOK_STAGE_MAP
+#define MAX_RULES 256
+#define MAX_CONDITIONS 16
+#define VALUE_MAX 65536
+
+enum cond_kind { COND_EQUALS, COND_EXISTS, COND_ONE_OF, COND_MATCHES };
+
+struct condition {
+	int kind;
+	char *pointer;
+	json_object *arg; /* the rule's value (reference held by the doc) */
+	regex_t re;
+	bool re_ok;
+};
+
+struct rule {
+	char name[64];
+	char *file;
+	char path[32]; /* "/rules/3" */
+	char source[32];
+	char event[64];
+	int mode; /* GMHOOK__RULE_* */
+	char reason[128];
+	struct condition conds[MAX_CONDITIONS];
+	size_t n_conds;
+	json_object *actions; /* borrowed from doc */
+};
+
+struct gmhook__mappings {
+	json_object *docs[16];
+	size_t n_docs;
+	struct rule rules[MAX_RULES];
+	size_t n_rules;
+	char phone_country[4]; /* calling code digits, e.g. "1" */
+};
+
+/* ==== Loading and checking ==== */
+
+struct check {
+	const char *file;
+	struct gmhook_error *err;
+};
+
+static int check_error(struct check *c, const char *path, const char *fmt,
+		       ...) GMHOOK_PRINTF(3, 4);
+
+static int check_error(struct check *c, const char *path, const char *fmt,
+		       ...)
+{
+	char message[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return gmhook__error_set(c->err, GMHOOK_ECONFIG, GMHOOK_STAGE_NONE,
+				 path, "%s: %s", c->file, message);
+}
+
+static const char *const transform_names[] = {
+	"trim",  "lower",     "upper", "title", "first_name", "last_name",
+	"e164",  "date",      "time",  "digits", NULL,
+};
+
+static const char *const transform_objects[] = {
+	"truncate", "default", "join", "replace", "lookup", "date", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; list[i]; i++) {
+		if (strcmp(list[i], s) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int check_transforms(struct check *c, json_object *t, const char *path)
+{
+	char p[256];
+	size_t i;
+
+	if (!json_object_is_type(t, json_type_array)) {
+		return check_error(c, path, "transforms must be an array");
+	}
+	for (i = 0; i < json_object_array_length(t); i++) {
+		json_object *x = json_object_array_get_idx(t, i);
+
+		snprintf(p, sizeof(p), "%s/%zu", path, i);
+		if (json_object_is_type(x, json_type_string)) {
+			if (!in_list(transform_names, json_object_get_string(x))) {
+				return check_error(c, p, "unknown transform '%s' (expected one of trim, lower, upper, title, first_name, last_name, e164, date, time, digits, or an object: truncate, default, join, replace, lookup, date)", json_object_get_string(x));
+			}
+			continue;
+		}
+		if (!json_object_is_type(x, json_type_object) ||
+		    json_object_object_length(x) != 1) {
+			return check_error(c, p, "a transform is a name or an object with one key");
+		}
+		json_object_object_foreach(x, key, arg)
+		{
+			(void) arg;
+			if (!in_list(transform_objects, key)) {
+				return check_error(c, p, "unknown transform '%s'", key);
+			}
+		}
+	}
+	return 0;
+}
+
+static bool is_value_spec(json_object *v)
+{
+	return json_object_is_type(v, json_type_object) &&
+	       (json_object_object_get_ex(v, "pointer", NULL) ||
+		json_object_object_get_ex(v, "literal", NULL) ||
+		json_object_object_get_ex(v, "join", NULL));
+}
+
+static int check_value(struct check *c, json_object *v, const char *path);
+
+static int check_spec(struct check *c, json_object *v, const char *path)
+{
+	json_object *x = NULL;
+	char p[256];
+	size_t i;
+	int rc = 0;
+
+	json_object_object_foreach(v, key, val)
+	{
+		(void) val;
+		if (!in_list((const char *const[]) { "pointer", "literal",
+						     "join", "separator",
+						     "transforms", NULL },
+			     key)) {
+			snprintf(p, sizeof(p), "%s/%s", path, key);
+			return check_error(c, p, "unknown key '%s' in a value (pointer, literal, join, separator, transforms)", key);
+		}
+	}
+	if (json_object_object_get_ex(v, "pointer", &x)) {
+		const char *s = json_object_get_string(x);
+
+		if (!json_object_is_type(x, json_type_string) ||
+		    (s[0] && s[0] != '/')) {
+			snprintf(p, sizeof(p), "%s/pointer", path);
+			return check_error(c, p, "must be a JSON pointer such as \"/payload/email\"");
+		}
+	}
+	if (json_object_object_get_ex(v, "join", &x)) {
+		snprintf(p, sizeof(p), "%s/join", path);
+		if (!json_object_is_type(x, json_type_array)) {
+			return check_error(c, p, "must be an array of values");
+		}
+		for (i = 0; rc == 0 && i < json_object_array_length(x); i++) {
+			snprintf(p, sizeof(p), "%s/join/%zu", path, i);
+			rc = check_value(c, json_object_array_get_idx(x, i), p);
+		}
+	}
+	if (rc == 0 && json_object_object_get_ex(v, "transforms", &x)) {
+		snprintf(p, sizeof(p), "%s/transforms", path);
+		rc = check_transforms(c, x, p);
+	}
+	return rc;
+}
+
+static int check_value(struct check *c, json_object *v, const char *path)
+{
+	if (is_value_spec(v)) {
+		return check_spec(c, v, path);
+	}
+	if (json_object_is_type(v, json_type_object) ||
+	    json_object_is_type(v, json_type_array)) {
+		return check_error(c, path, "a value is a string, number, boolean, or an object with pointer, literal or join");
+	}
+	return 0;
+}
+
+static const char *const action_names[] = {
+	"contact.upsert", "contact.find", "email.add",         "email.optout",
+	"email.remove",   "history.add",  "calendar.schedule", "calendar.cancel",
+	"note.add",       "detail.add",   "case.create",       NULL,
+};
+
+static int check_fields(struct check *c, json_object *obj, const char *path,
+			const char *group)
+{
+	char p[256];
+	int rc;
+
+	json_object_object_foreach(obj, key, v)
+	{
+		snprintf(p, sizeof(p), "%s", path);
+		gmhook__path_push(p, sizeof(p), key);
+		if (strcmp(group, "contact1") == 0 &&
+		    !gmhook__column_size("CONTACT1", key) &&
+		    !in_list((const char *const[]) { "EXT2", "EXT3", "EXT4",
+						     NULL },
+			     key)) {
+			return check_error(c, p, "not a CONTACT1 column gmhook writes");
+		}
+		if (strcmp(group, "contact2") == 0 && !gmhook__contact2_column_ok(key)) {
+			return check_error(c, p, "not a CONTACT2 field name (USERDEF01..10 or a custom U... field, upper case, at most 10 characters)");
+		}
+		rc = check_value(c, v, p);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int check_action(struct check *c, json_object *a, const char *path)
+{
+	json_object *name = NULL;
+	char p[256];
+	int rc;
+
+	if (!json_object_is_type(a, json_type_object) ||
+	    !json_object_object_get_ex(a, "action", &name) ||
+	    !in_list(action_names, json_object_get_string(name))) {
+		snprintf(p, sizeof(p), "%s/action", path);
+		return check_error(c, p, "needs \"action\": one of contact.upsert, contact.find, email.add, email.optout, email.remove, history.add, calendar.schedule, calendar.cancel, note.add, detail.add, case.create");
+	}
+	json_object_object_foreach(a, key, v)
+	{
+		if (strcmp(key, "action") == 0) {
+			continue;
+		}
+		snprintf(p, sizeof(p), "%s", path);
+		gmhook__path_push(p, sizeof(p), key);
+		if (json_object_is_type(v, json_type_object) &&
+		    !is_value_spec(v)) {
+			rc = check_fields(c, v, p, key);
+		} else {
+			rc = check_value(c, v, p);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int load_condition(struct check *c, struct condition *cond,
+			  json_object *obj, const char *path)
+{
+	static const char *const kinds[] = { "equals", "exists", "one_of",
+					     "matches", NULL };
+	json_object *ptr = NULL;
+	int k;
+
+	if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, "pointer", &ptr) ||
+	    !json_object_is_type(ptr, json_type_string)) {
+		return check_error(c, path, "a condition needs \"pointer\" and one of equals, exists, one_of, matches");
+	}
+	for (k = 0; kinds[k]; k++) {
+		if (json_object_object_get_ex(obj, kinds[k], &cond->arg)) {
+			break;
+		}
+	}
+	if (!kinds[k] || json_object_object_length(obj) != 2) {
+		return check_error(c, path, "a condition needs \"pointer\" and exactly one of equals, exists, one_of, matches");
+	}
+	cond->kind = k;
+	cond->pointer = gmhook__strdup(json_object_get_string(ptr));
+	if (k == COND_ONE_OF && !json_object_is_type(cond->arg, json_type_array)) {
+		return check_error(c, path, "one_of must be an array");
+	}
+	if (k == COND_MATCHES) {
+		if (!json_object_is_type(cond->arg, json_type_string) ||
+		    regcomp(&cond->re, json_object_get_string(cond->arg),
+			    REG_EXTENDED | REG_NOSUB) != 0) {
+			return check_error(c, path, "matches must be a valid POSIX extended regular expression");
+		}
+		cond->re_ok = true;
+	}
+	return cond->pointer ? 0 : check_error(c, path, "out of memory");
+}
+
+static int copy_str(struct check *c, json_object *obj, const char *key,
+		    char *dst, size_t size, const char *path, bool required)
+{
+	json_object *v = NULL;
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", path, key);
+	if (!json_object_object_get_ex(obj, key, &v)) {
+		return required ? check_error(c, p, "is required") : 0;
+	}
+	if (!json_object_is_type(v, json_type_string) ||
+	    (size_t) json_object_get_string_len(v) >= size) {
+		return check_error(c, p, "must be a string shorter than %zu characters", size);
+	}
+	snprintf(dst, size, "%s", json_object_get_string(v));
+	return 0;
+}
+
+static int load_mode(struct check *c, struct rule *r, json_object *obj,
+		     const char *path)
+{
+	char mode[16] = "replace";
+	char p[256];
+	int rc = copy_str(c, obj, "mode", mode, sizeof(mode), path, false);
+
+	snprintf(p, sizeof(p), "%s/mode", path);
+	if (rc < 0) {
+		return rc;
+	}
+	if (strcmp(mode, "replace") == 0) {
+		r->mode = GMHOOK__RULE_REPLACE;
+	} else if (strcmp(mode, "extend") == 0) {
+		r->mode = GMHOOK__RULE_EXTEND;
+	} else if (strcmp(mode, "ignore") == 0) {
+		r->mode = GMHOOK__RULE_IGNORE;
+	} else {
+		return check_error(c, p, "must be \"replace\", \"extend\" or \"ignore\"");
+	}
+	return copy_str(c, obj, "reason", r->reason, sizeof(r->reason), path,
+			false);
+}
+
+static int load_rule(struct check *c, struct rule *r, json_object *obj,
+		     const char *path)
+{
+	static const char *const keys[] = { "name", "source", "event", "when",
+					    "mode", "reason", "actions", NULL };
+	json_object *when = NULL;
+	char p[256];
+	size_t i;
+	int rc;
+
+	if (!json_object_is_type(obj, json_type_object)) {
+		return check_error(c, path, "a rule must be an object");
+	}
+	json_object_object_foreach(obj, key, v)
+	{
+		(void) v;
+		if (!in_list(keys, key)) {
+			snprintf(p, sizeof(p), "%s", path);
+			gmhook__path_push(p, sizeof(p), key);
+			return check_error(c, p, "unknown key '%s' (name, source, event, when, mode, reason, actions)", key);
+		}
+	}
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	snprintf(r->event, sizeof(r->event), "*");
+	rc = copy_str(c, obj, "source", r->source, sizeof(r->source), path, true);
+	if (rc == 0) {
+		rc = copy_str(c, obj, "name", r->name, sizeof(r->name), path, false);
+	}
+	if (rc == 0) {
+		rc = copy_str(c, obj, "event", r->event, sizeof(r->event), path, false);
+	}
+	if (rc == 0 && strcmp(r->source, "*") != 0 &&
+	    !gmhook__source_find(r->source)) {
+		snprintf(p, sizeof(p), "%s/source", path);
+		rc = check_error(c, p, "unknown source '%s' (see gmhook sources)", r->source);
+	}
+	if (rc == 0) {
+		rc = load_mode(c, r, obj, path);
+	}
+	if (rc == 0 && json_object_object_get_ex(obj, "when", &when)) {
+		snprintf(p, sizeof(p), "%s/when", path);
+		if (!json_object_is_type(when, json_type_array) ||
+		    json_object_array_length(when) > MAX_CONDITIONS) {
+			return check_error(c, p, "must be an array of at most %d conditions", MAX_CONDITIONS);
+		}
+		for (i = 0; rc == 0 && i < json_object_array_length(when); i++) {
+			snprintf(p, sizeof(p), "%s/when/%zu", path, i);
+			rc = load_condition(c, &r->conds[i],
+					    json_object_array_get_idx(when, i), p);
+			r->n_conds = i + 1;
+		}
+	}
+	if (rc == 0 && r->mode != GMHOOK__RULE_IGNORE) {
+		snprintf(p, sizeof(p), "%s/actions", path);
+		if (!json_object_object_get_ex(obj, "actions", &r->actions) ||
+		    !json_object_is_type(r->actions, json_type_array)) {
+			return check_error(c, p, "must be an array of actions");
+		}
+		for (i = 0; rc == 0 && i < json_object_array_length(r->actions); i++) {
+			snprintf(p, sizeof(p), "%s/actions/%zu", path, i);
+			rc = check_action(c, json_object_array_get_idx(r->actions, i), p);
+		}
+	}
+	return rc;
+}
+
+static int read_json_file(struct check *c, json_object **out)
+{
+	FILE *f = fopen(c->file, "rb");
+	struct json_tokener *tok;
+	char *buf;
+	size_t len;
+	int rc = 0;
+
+	if (!f) {
+		return check_error(c, "", "cannot open the mapping file");
+	}
+	buf = malloc(4 * 1024 * 1024 + 1);
+	len = buf ? fread(buf, 1, 4 * 1024 * 1024 + 1, f) : 0;
+	fclose(f);
+	tok = json_tokener_new_ex(64);
+	if (!buf || !tok || len > 4 * 1024 * 1024) {
+		rc = check_error(c, "", "larger than 4 MiB or out of memory");
+	} else {
+		*out = json_tokener_parse_ex(tok, buf, (int) len);
+		if (!*out || !json_object_is_type(*out, json_type_object)) {
+			rc = check_error(c, "", "not a JSON object (byte %zu: %s)", json_tokener_get_parse_end(tok), json_tokener_error_desc(json_tokener_get_error(tok)));
+		}
+	}
+	json_tokener_free(tok);
+	free(buf);
+	return rc;
+}
+
+int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
+			  struct gmhook_error *err)
+{
+	struct check c = { file, err };
+	struct gmhook__mappings *m;
+	json_object *doc = NULL;
+	json_object *rules = NULL;
+	char path[32];
+	size_t i;
+	int rc;
+
+	if (!ctx->mappings) {
+		ctx->mappings = calloc(1, sizeof(*ctx->mappings));
+		if (!ctx->mappings) {
+			return check_error(&c, "", "out of memory");
+		}
+	}
+	m = ctx->mappings;
+	if (m->n_docs == sizeof(m->docs) / sizeof(m->docs[0])) {
+		return check_error(&c, "", "too many mapping files (16 at most)");
+	}
+	rc = read_json_file(&c, &doc);
+	if (rc < 0) {
+		json_object_put(doc);
+		return rc;
+	}
+	m->docs[m->n_docs++] = doc; /* kept: rules borrow from it */
+	json_object_object_foreach(doc, key, v)
+	{
+		(void) v;
+		if (strcmp(key, "rules") != 0 && strcmp(key, "comment") != 0) {
+			snprintf(path, sizeof(path), "/%s", key);
+			return check_error(&c, path, "unknown key (a mapping file has \"rules\")");
+		}
+	}
+	if (!json_object_object_get_ex(doc, "rules", &rules) ||
+	    !json_object_is_type(rules, json_type_array)) {
+		return check_error(&c, "/rules", "must be an array of rules");
+	}
+	for (i = 0; i < json_object_array_length(rules); i++) {
+		struct rule *r;
+
+		if (m->n_rules == MAX_RULES) {
+			return check_error(&c, "/rules", "more than %d rules", MAX_RULES);
+		}
+		r = &m->rules[m->n_rules++];
+		r->file = gmhook__strdup(file);
+		snprintf(path, sizeof(path), "/rules/%zu", i);
+		rc = load_rule(&c, r, json_object_array_get_idx(rules, i), path);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void gmhook__mappings_free(struct gmhook__mappings *m)
+{
+	size_t i;
+	size_t k;
+
+	if (!m) {
+		return;
+	}
+	for (i = 0; i < m->n_rules; i++) {
+		for (k = 0; k < m->rules[i].n_conds; k++) {
+			free(m->rules[i].conds[k].pointer);
+			if (m->rules[i].conds[k].re_ok) {
+				regfree(&m->rules[i].conds[k].re);
+			}
+		}
+		free(m->rules[i].file);
+	}
+	for (i = 0; i < m->n_docs; i++) {
+		json_object_put(m->docs[i]);
+	}
+	free(m);
+}
+
+size_t gmhook__mappings_count(const struct gmhook__mappings *m)
+{
+	return m ? m->n_rules : 0;
+}
+
+/* ==== Matching ==== */
+
+/* The text of a JSON value as a mapping sees it: strings as they are,
+ * numbers and booleans as JSON, arrays joined by ", ". Caller frees. */
+static char *value_text(json_object *v)
+{
+	struct gmhook__buf b = { 0 };
+	size_t i;
+
+	if (!v || json_object_is_type(v, json_type_null)) {
+		return NULL;
+	}
+	if (json_object_is_type(v, json_type_string)) {
+		return gmhook__strdup(json_object_get_string(v));
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		for (i = 0; i < json_object_array_length(v); i++) {
+			char *s = value_text(json_object_array_get_idx(v, i));
+
+			if (s) {
+				gmhook__buf_addf(&b, "%s%s", b.len ? ", " : "", s);
+				free(s);
+			}
+		}
+		return gmhook__buf_steal(&b);
+	}
+	return gmhook__strdup(json_object_to_json_string_ext(
+		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static bool condition_holds(const struct condition *c, json_object *data)
+{
+	json_object *v = gmhook__get(data, c->pointer);
+	char *text = value_text(v);
+	bool holds = false;
+	size_t i;
+
+	switch (c->kind) {
+	case COND_EXISTS:
+		holds = (text && text[0]) == json_object_get_boolean(c->arg);
+		break;
+	case COND_EQUALS:
+		holds = text && strcmp(text, json_object_get_string(c->arg)) == 0;
+		break;
+	case COND_ONE_OF:
+		for (i = 0; text && i < json_object_array_length(c->arg); i++) {
+			holds = holds || strcmp(text, json_object_get_string(json_object_array_get_idx(c->arg, i))) == 0;
+		}
+		break;
+	default:
+		holds = text && regexec(&c->re, text, 0, NULL, 0) == 0;
+	}
+	free(text);
+	return holds;
+}
+
+const struct gmhook__rule *gmhook__mappings_match(
+	const struct gmhook__mappings *m, const char *source, const char *event,
+	json_object *data)
+{
+	size_t i;
+	size_t k;
+
+	for (i = 0; m && i < m->n_rules; i++) {
+		const struct rule *r = &m->rules[i];
+		bool ok = (strcmp(r->source, "*") == 0 ||
+			   strcmp(r->source, source) == 0) &&
+			  (strcmp(r->event, "*") == 0 ||
+			   strcmp(r->event, event) == 0);
+
+		for (k = 0; ok && k < r->n_conds; k++) {
+			ok = condition_holds(&r->conds[k], data);
+		}
+		if (ok) {
+			return (const struct gmhook__rule *) r;
+		}
+	}
+	return NULL;
+}
+
+int gmhook__rule_mode(const struct gmhook__rule *rule)
+{
+	return ((const struct rule *) rule)->mode;
+}
+
+const char *gmhook__rule_reason(const struct gmhook__rule *rule)
+{
+	const struct rule *r = (const struct rule *) rule;
+
+	return r->reason[0] ? r->reason : "ignored by a mapping rule";
+}
+
+/* ==== Evaluating values ==== */
+
+struct eval {
+	struct gmhook__plan_builder *pb;
+	const struct rule *rule;
+	struct gmhook__item *item;
+	json_object *explain; /* NULL unless explaining */
+	json_object *steps;   /* transforms applied to the current value */
+	const char *pointer;  /* the pointer read for the current value */
+};
+
+static char *title_case(char *s)
+{
+	bool start = true;
+	char *p;
+
+	for (p = s; *p; p++) {
+		if (isalpha((unsigned char) *p)) {
+			*p = (char) (start ? toupper((unsigned char) *p)
+					   : tolower((unsigned char) *p));
+			start = false;
+		} else {
+			start = *p == ' ' || *p == '-' || *p == '\'';
+		}
+	}
+	return s;
+}
+
+static char *trim(char *s)
+{
+	size_t n = strlen(s);
+	size_t lead = strspn(s, " \t\r\n");
+
+	while (n > lead && strchr(" \t\r\n", s[n - 1])) {
+		n--;
+	}
+	memmove(s, s + lead, n - lead);
+	s[n - lead] = '\0';
+	return s;
+}
+
+/* First or last part of a full name: "Ada King Lovelace" → "Ada" /
+ * "King Lovelace" is wrong for GoldMine's LASTNAME, so last = last word. */
+static char *name_part(char *s, bool first)
+{
+	char *space;
+
+	trim(s);
+	space = first ? strchr(s, ' ') : strrchr(s, ' ');
+	if (!space) {
+		if (!first) {
+			s[0] = '\0';
+		}
+		return s;
+	}
+	if (first) {
+		*space = '\0';
+		return s;
+	}
+	memmove(s, space + 1, strlen(space + 1) + 1);
+	return s;
+}
+
+/* E.164: keep digits; a leading '+' or "00" means the number carries its
+ * country code, otherwise the configured default country's is added. */
+static char *e164(char *s, const char *country)
+{
+	char out[40];
+	size_t n = 0;
+	const char *p = s;
+	bool international = false;
+
+	while (*p == ' ') {
+		p++;
+	}
+	if (*p == '+') {
+		international = true;
+	} else if (p[0] == '0' && p[1] == '0') {
+		international = true;
+		p += 2;
+	}
+	out[n++] = '+';
+	if (!international) {
+		n += (size_t) snprintf(out + n, sizeof(out) - n, "%s", country);
+		if (p[0] == '0') {
+			p++; /* national trunk prefix */
+		}
+	}
+	for (; *p && n + 1 < sizeof(out); p++) {
+		if (isdigit((unsigned char) *p)) {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+	if (n < 4) {
+		s[0] = '\0';
+		return s;
+	}
+	snprintf(s, strlen(s) + 1 > n + 1 ? strlen(s) + 1 : n + 1, "%s", out);
+	return s;
+}
+
+static char *date_part(char *s, bool date, const char *input_format)
+{
+	struct tm tm = { 0 };
+	char buf[16];
+	int64_t t;
+	char *end;
+
+	if (input_format) {
+		end = strptime(s, input_format, &tm);
+		if (!end || *end) {
+			s[0] = '\0';
+			return s;
+		}
+		tm.tm_isdst = -1;
+		t = (int64_t) mktime(&tm); /* the input is in the server zone */
+	} else if (!gmhook__time_parse(s, &t)) {
+		s[0] = '\0';
+		return s;
+	}
+	gmhook__time_local(t, &tm);
+	strftime(buf, sizeof(buf), date ? "%Y-%m-%d" : "%H:%M", &tm);
+	snprintf(s, strlen(s) + 1, "%s", buf);
+	return s;
+}
+
+static char *apply_named(char *s, const char *name, const char *country)
+{
+	if (strcmp(name, "trim") == 0) {
+		return trim(s);
+	}
+	if (strcmp(name, "lower") == 0 || strcmp(name, "upper") == 0) {
+		char *p;
+
+		for (p = s; *p; p++) {
+			*p = (char) (name[0] == 'l' ? tolower((unsigned char) *p)
+						    : toupper((unsigned char) *p));
+		}
+		return s;
+	}
+	if (strcmp(name, "title") == 0) {
+		return title_case(s);
+	}
+	if (strcmp(name, "first_name") == 0 || strcmp(name, "last_name") == 0) {
+		return name_part(s, name[0] == 'f');
+	}
+	if (strcmp(name, "e164") == 0) {
+		return e164(s, country);
+	}
+	if (strcmp(name, "digits") == 0) {
+		char *w = s;
+		char *p;
+
+		for (p = s; *p; p++) {
+			if (isdigit((unsigned char) *p)) {
+				*w++ = *p;
+			}
+		}
+		*w = '\0';
+		return s;
+	}
+	return date_part(s, strcmp(name, "date") == 0, NULL);
+}
+
+/* Replace every @p from in @p s by @p to; returns a new string. */
+static char *replace_all(char *s, const char *from, const char *to)
+{
+	struct gmhook__buf b = { 0 };
+	size_t from_len = strlen(from);
+	const char *p = s;
+	const char *hit;
+
+	if (!from_len) {
+		return s;
+	}
+	while ((hit = strstr(p, from)) != NULL) {
+		gmhook__buf_add(&b, p, (size_t) (hit - p));
+		gmhook__buf_adds(&b, to);
+		p = hit + from_len;
+	}
+	gmhook__buf_adds(&b, p);
+	free(s);
+	return gmhook__buf_steal(&b);
+}
+
+static char *apply_object(char *s, const char *key, json_object *arg,
+			  json_object *raw)
+{
+	if (strcmp(key, "truncate") == 0) {
+		size_t cut = gmhook__utf8_prefix(s, (size_t) json_object_get_int(arg));
+
+		s[cut] = '\0';
+		return s;
+	}
+	if (strcmp(key, "default") == 0) {
+		if (!s[0]) {
+			free(s);
+			return gmhook__strdup(json_object_get_string(arg));
+		}
+		return s;
+	}
+	if (strcmp(key, "join") == 0 && json_object_is_type(raw, json_type_array)) {
+		struct gmhook__buf b = { 0 };
+		size_t i;
+
+		for (i = 0; i < json_object_array_length(raw); i++) {
+			char *t = value_text(json_object_array_get_idx(raw, i));
+
+			if (t) {
+				gmhook__buf_addf(&b, "%s%s", b.len ? json_object_get_string(arg) : "", t);
+				free(t);
+			}
+		}
+		free(s);
+		return gmhook__buf_steal(&b);
+	}
+	if (strcmp(key, "replace") == 0) {
+		return replace_all(s, gmhook__get_str(arg, "/from") ? gmhook__get_str(arg, "/from") : "",
+				   gmhook__get_str(arg, "/to") ? gmhook__get_str(arg, "/to") : "");
+	}
+	if (strcmp(key, "lookup") == 0) {
+		json_object *hit = NULL;
+		json_object *table = gmhook__get(arg, "/table");
+
+		if (json_object_object_get_ex(table, s, &hit) ||
+		    json_object_object_get_ex(arg, "default", &hit)) {
+			free(s);
+			return value_text(hit) ? value_text(hit) : gmhook__strdup("");
+		}
+		return s;
+	}
+	if (strcmp(key, "date") == 0) {
+		return date_part(s, !gmhook__str_ieq(gmhook__get_str(arg, "/output"), "time"),
+				 gmhook__get_str(arg, "/input"));
+	}
+	return s;
+}
+
+static char *apply_transforms(struct eval *e, char *s, json_object *list,
+			      json_object *raw)
+{
+	const char *country = gmhook__plan_ctx(e->pb)->phone_country;
+	size_t i;
+
+	for (i = 0; s && i < json_object_array_length(list); i++) {
+		json_object *t = json_object_array_get_idx(list, i);
+
+		if (e->steps) {
+			json_object_array_add(e->steps, json_object_get(t));
+		}
+		if (json_object_is_type(t, json_type_string)) {
+			s = apply_named(s, json_object_get_string(t),
+					country[0] ? country : "1");
+			continue;
+		}
+		json_object_object_foreach(t, key, arg)
+		{
+			s = apply_object(s, key, arg, raw);
+		}
+	}
+	return s;
+}
+
+/* Evaluate a value spec to a string (caller frees) or NULL (absent). */
+static char *evaluate(struct eval *e, json_object *v)
+{
+	json_object *x = NULL;
+	json_object *raw = NULL;
+	char *s = NULL;
+	size_t i;
+
+	if (!is_value_spec(v)) {
+		return value_text(v);
+	}
+	if (json_object_object_get_ex(v, "pointer", &x)) {
+		e->pointer = json_object_get_string(x);
+		raw = gmhook__get(e->item->data, e->pointer);
+		s = value_text(raw);
+	} else if (json_object_object_get_ex(v, "literal", &x)) {
+		s = value_text(x);
+	} else if (json_object_object_get_ex(v, "join", &x)) {
+		struct gmhook__buf b = { 0 };
+		const char *sep = gmhook__get_str(v, "/separator");
+
+		for (i = 0; i < json_object_array_length(x); i++) {
+			char *part = evaluate(e, json_object_array_get_idx(x, i));
+
+			if (part && part[0]) {
+				gmhook__buf_addf(&b, "%s%s", b.len ? (sep ? sep : " ") : "", part);
+			}
+			free(part);
+		}
+		s = gmhook__buf_steal(&b);
+	}
+	if (json_object_object_get_ex(v, "transforms", &x)) {
+		if (!s) {
+			s = gmhook__strdup("");
+		}
+		s = apply_transforms(e, s, x, raw);
+	}
+	if (s && strlen(s) > VALUE_MAX) {
+		s[gmhook__utf8_prefix(s, VALUE_MAX)] = '\0';
+	}
+	return s;
+}
+
+/* The column a field of an action is written to, for its size. */
+static size_t field_size(const char *action, const char *group,
+			 const char *key, char *column, size_t size)
+{
+	static const struct {
+		const char *action;
+		const char *key;
+		const char *column;
+		size_t size;
+	} sizes[] = {
+		{ "history.add", "ref", "CONTHIST.REF", 65 },
+		{ "history.add", "actvcode", "CONTHIST.ACTVCODE", 3 },
+		{ "history.add", "resultcode", "CONTHIST.RESULTCODE", 3 },
+		{ "history.add", "duration", "CONTHIST.DURATION", 8 },
+		{ "history.add", "units", "CONTHIST.UNITS", 8 },
+		{ "calendar.schedule", "ref", "CAL.REF", 65 },
+		{ "calendar.schedule", "actvcode", "CAL.ACTVCODE", 3 },
+		{ "detail.add", "name", "CONTSUPP.CONTACT", 40 },
+		{ "detail.add", "reference", "CONTSUPP.CONTSUPREF", 35 },
+		{ "case.create", "subject", "CASES.SUBJECT", 200 },
+		{ "case.create", "priority", "CASES.PRIORITY", 40 },
+		{ "case.create", "number", "CASES.NUMBER", 40 },
+	};
+	size_t i;
+
+	if (group && strcmp(group, "contact1") == 0) {
+		snprintf(column, size, "CONTACT1.%s", key);
+		return gmhook__column_size("CONTACT1", key);
+	}
+	if (group && strcmp(group, "contact2") == 0) {
+		snprintf(column, size, "CONTACT2.%s", key);
+		return strncmp(key, "USERDEF", 7) == 0 ? 10 : 0;
+	}
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (strcmp(sizes[i].action, action) == 0 &&
+		    strcmp(sizes[i].key, key) == 0) {
+			snprintf(column, size, "%s", sizes[i].column);
+			return sizes[i].size;
+		}
+	}
+	snprintf(column, size, "%s", key);
+	return 0;
+}
+
+static void explain_field(struct eval *e, size_t index, const char *name,
+			  const char *value)
+{
+	json_object *x = json_object_new_object();
+	char where[160];
+
+	if (!x) {
+		return;
+	}
+	snprintf(where, sizeof(where), "%s%s", e->rule->file, e->rule->path);
+	json_object_object_add(x, "action", json_object_new_int((int) index));
+	json_object_object_add(x, "field", json_object_new_string(name));
+	json_object_object_add(x, "rule", json_object_new_string(where));
+	if (e->rule->name[0]) {
+		json_object_object_add(x, "rule_name",
+				       json_object_new_string(e->rule->name));
+	}
+	if (e->pointer) {
+		char full[256];
+
+		gmhook__path_join(full, sizeof(full), e->item->pointer, e->pointer);
+		json_object_object_add(x, "pointer", json_object_new_string(full));
+	}
+	json_object_object_add(x, "transforms", e->steps);
+	e->steps = NULL;
+	json_object_object_add(x, "value", value ? json_object_new_string(value)
+						 : NULL);
+	json_object_array_add(e->explain, x);
+}
+
+static int emit_field(struct eval *e, json_object *dst, const char *action,
+		      const char *group, const char *key, json_object *spec,
+		      size_t index, struct gmhook_error *err)
+{
+	char column[64];
+	char name[96];
+	char path[256];
+	size_t max = field_size(action, group, key, column, sizeof(column));
+	char *value;
+	int rc;
+
+	e->pointer = NULL;
+	e->steps = e->explain ? json_object_new_array() : NULL;
+	if (!is_value_spec(spec) && !json_object_is_type(spec, json_type_string)) {
+		/* Numbers and booleans pass through (duration, primary). */
+		json_object_object_add(dst, key, json_object_get(spec));
+		json_object_put(e->steps);
+		e->steps = NULL;
+		return 0;
+	}
+	value = evaluate(e, spec);
+	snprintf(name, sizeof(name), "%s%s%s", group ? group : "",
+		 group ? "/" : "", key);
+	gmhook__path_join(path, sizeof(path), e->item->pointer,
+			  e->pointer ? e->pointer : "");
+	rc = gmhook__plan_set(e->pb, dst, key, value, max, column,
+			      e->pointer ? path : NULL, err);
+	if (e->explain) {
+		json_object *set = NULL;
+
+		json_object_object_get_ex(dst, key, &set);
+		explain_field(e, index, name, set ? json_object_get_string(set)
+						  : NULL);
+	}
+	json_object_put(e->steps);
+	e->steps = NULL;
+	free(value);
+	return rc;
+}
+
+static int emit_action(struct eval *e, json_object *spec, size_t index,
+		       struct gmhook_error *err)
+{
+	const char *name = gmhook__get_str(spec, "/action");
+	json_object *action = gmhook__plan_action(e->pb, name);
+	int rc = 0;
+
+	if (!action) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	json_object_object_foreach(spec, key, v)
+	{
+		if (rc < 0 || strcmp(key, "action") == 0) {
+			continue;
+		}
+		if (json_object_is_type(v, json_type_object) && !is_value_spec(v)) {
+			json_object *group = json_object_new_object();
+
+			json_object_object_add(action, key, group);
+			json_object_object_foreach(v, field, fv)
+			{
+				if (rc == 0) {
+					rc = emit_field(e, group, name, key, field,
+							fv, index, err);
+				}
+			}
+		} else {
+			rc = emit_field(e, action, name, NULL, key, v, index, err);
+		}
+	}
+	return rc;
+}
+
+int gmhook__rule_apply(const struct gmhook__rule *rule,
+		       struct gmhook__plan_builder *pb,
+		       struct gmhook__item *item, json_object *explain,
+		       struct gmhook_error *err)
+{
+	const struct rule *r = (const struct rule *) rule;
+	struct eval e = { pb, r, item, explain, NULL, NULL };
+	size_t base = gmhook__plan_action_count(pb);
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < json_object_array_length(r->actions); i++) {
+		rc = emit_action(&e, json_object_array_get_idx(r->actions, i),
+				 base + i, err);
+	}
+	return rc;
+}
