@@ -21,11 +21,11 @@
 extern char **environ;
 
 #define DEFAULT_MAX_BODY (1024 * 1024)
-#define MAX_HEADERS 256
-#define RETRY_AFTER 60
+#define MAX_HEADERS      256
+#define RETRY_AFTER      60
 
 static const char twiml[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-			    "<Response></Response>";
+                            "<Response></Response>";
 
 /* ---- the response ---- */
 
@@ -63,12 +63,12 @@ static void json_append(char *out, size_t size, const char *s)
 
 /* Add `"key": "value"` to the JSON object being built in resp->body. */
 static void body_member(struct cgi_response *resp, const char *key,
-			const char *value)
+                        const char *value)
 {
 	size_t n = strlen(resp->body);
 
 	snprintf(resp->body + n, sizeof(resp->body) - n, "%s",
-		 resp->body[1] ? ", " : "");
+	         resp->body[1] ? ", " : "");
 	json_append(resp->body, sizeof(resp->body), key);
 	n = strlen(resp->body);
 	snprintf(resp->body + n, sizeof(resp->body) - n, ": ");
@@ -83,8 +83,7 @@ static void body_close(struct cgi_response *resp)
 }
 
 /* A response gmhook decides before the library sees the delivery. */
-static void respond(struct cgi_response *resp, int status,
-		    const char *message)
+static void respond(struct cgi_response *resp, int status, const char *message)
 {
 	memset(resp, 0, sizeof(*resp));
 	resp->status = status;
@@ -100,21 +99,31 @@ static void respond(struct cgi_response *resp, int status,
 static const char *reason_phrase(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 202: return "Accepted";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 405: return "Method Not Allowed";
-	case 411: return "Length Required";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 503: return "Service Unavailable";
-	default: return "Internal Server Error";
+	case 200:
+		return "OK";
+	case 202:
+		return "Accepted";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 405:
+		return "Method Not Allowed";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Internal Server Error";
 	}
 }
 
 size_t cgi_response_format(char *out, size_t size,
-			   const struct cgi_response *resp)
+                           const struct cgi_response *resp)
 {
 	char extra[64] = "";
 	int n;
@@ -123,17 +132,16 @@ size_t cgi_response_format(char *out, size_t size,
 		snprintf(extra, sizeof(extra), "Allow: POST\r\n");
 	} else if (resp->retry_after) {
 		snprintf(extra, sizeof(extra), "Retry-After: %u\r\n",
-			 resp->retry_after);
+		         resp->retry_after);
 	}
 	n = snprintf(out, size,
-		     "Status: %d %s\r\n"
-		     "Content-Type: %s\r\n"
-		     "Content-Length: %zu\r\n"
-		     "Cache-Control: no-store\r\n"
-		     "%s\r\n%s",
-		     resp->status, reason_phrase(resp->status),
-		     resp->content_type, strlen(resp->body), extra,
-		     resp->body);
+	             "Status: %d %s\r\n"
+	             "Content-Type: %s\r\n"
+	             "Content-Length: %zu\r\n"
+	             "Cache-Control: no-store\r\n"
+	             "%s\r\n%s",
+	             resp->status, reason_phrase(resp->status),
+	             resp->content_type, strlen(resp->body), extra, resp->body);
 	return n < 0 || (size_t) n >= size ? 0 : (size_t) n;
 }
 
@@ -230,7 +238,7 @@ static void header_name(char *out, const char *var, size_t len)
 		char c = var[i] == '_' ? '-' : var[i];
 
 		out[i] = (char) (word_start ? toupper((unsigned char) c)
-					    : tolower((unsigned char) c));
+		                            : tolower((unsigned char) c));
 		word_start = c == '-';
 	}
 	out[len] = '\0';
@@ -241,7 +249,7 @@ static void header_name(char *out, const char *var, size_t len)
 static bool skipped_header(const char *var, size_t len)
 {
 	static const char *const skip[] = { "CONTENT_TYPE", "CONTENT_LENGTH",
-					    "X_GMHOOK_URL" };
+		                            "X_GMHOOK_URL" };
 	size_t i;
 
 	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
@@ -323,8 +331,8 @@ static size_t first_element(const char **s)
 
 static const char *url_scheme(char **envp, bool trust_proxy)
 {
-	const char *fwd = trust_proxy ? env_get(envp, "HTTP_X_FORWARDED_PROTO")
-				      : NULL;
+	const char *fwd =
+	        trust_proxy ? env_get(envp, "HTTP_X_FORWARDED_PROTO") : NULL;
 	const char *scheme = env_get(envp, "REQUEST_SCHEME");
 	const char *https = env_get(envp, "HTTPS");
 	size_t len;
@@ -339,11 +347,11 @@ static const char *url_scheme(char **envp, bool trust_proxy)
 		}
 	}
 	if (scheme && (strcasecmp(scheme, "https") == 0 ||
-		       strcasecmp(scheme, "http") == 0)) {
+	               strcasecmp(scheme, "http") == 0)) {
 		return strcasecmp(scheme, "https") == 0 ? "https" : "http";
 	}
 	return https && https[0] && strcasecmp(https, "off") != 0 ? "https"
-								  : "http";
+	                                                          : "http";
 }
 
 static bool is_host(const char *s, size_t len)
@@ -371,10 +379,10 @@ static bool has_port(const char *host)
  * HTTP_HOST without the port ($host), so a missing port is taken from
  * SERVER_PORT unless it is the scheme's default. */
 static int url_host(char *out, size_t size, char **envp, bool trust_proxy,
-		    const char *scheme)
+                    const char *scheme)
 {
-	const char *host = trust_proxy ? env_get(envp, "HTTP_X_FORWARDED_HOST")
-				       : NULL;
+	const char *host =
+	        trust_proxy ? env_get(envp, "HTTP_X_FORWARDED_HOST") : NULL;
 	const char *port = env_get(envp, "SERVER_PORT");
 	const char *dflt = strcmp(scheme, "https") == 0 ? "443" : "80";
 	size_t len;
@@ -431,7 +439,8 @@ static int build_url(struct cgi_request *req, char **envp, bool trust_proxy)
 	if (url_host(host, sizeof(host), envp, trust_proxy, scheme) < 0) {
 		return 400;
 	}
-	cap = strlen(scheme) + 3 + strlen(host) + 2 + strlen(query ? query : "") +
+	cap = strlen(scheme) + 3 + strlen(host) + 2 +
+	      strlen(query ? query : "") +
 	      3 * (strlen(script ? script : "") + strlen(path ? path : ""));
 	req->url = malloc(cap + 1);
 	if (!req->url) {
@@ -454,7 +463,7 @@ static size_t body_limit(const struct cli_options *o)
 
 /* Method, length and source: what can be refused before the body. */
 static int read_envelope(struct cgi_request *req, struct cgi_response *resp,
-			 char **envp, const struct cli_options *o)
+                         char **envp, const struct cli_options *o)
 {
 	int status;
 
@@ -468,24 +477,28 @@ static int read_envelope(struct cgi_request *req, struct cgi_response *resp,
 		return -1;
 	}
 	status = content_length(&req->content_length,
-				env_get(envp, "CONTENT_LENGTH"));
+	                        env_get(envp, "CONTENT_LENGTH"));
 	if (status == 0 && req->content_length > body_limit(o)) {
 		status = 413;
 	}
 	if (status) {
-		respond(resp, status, status == 411 ? "Content-Length is required" : status == 400 ? "Content-Length is not a number" : "the body is larger than the limit");
+		respond(resp, status,
+		        status == 411   ? "Content-Length is required"
+		        : status == 400 ? "Content-Length is not a number"
+		                        : "the body is larger than the limit");
 		return -1;
 	}
 	if (url_source(req->source, sizeof(req->source), envp) < 0 ||
 	    (req->source[0] && o->source && strcmp(o->source, req->source))) {
-		respond(resp, 400, "the source named in the URL is not valid here");
+		respond(resp, 400,
+		        "the source named in the URL is not valid here");
 		return -1;
 	}
 	return 0;
 }
 
 static int read_request(struct cgi_request *req, struct cgi_response *resp,
-			char **envp, const struct cli_options *o)
+                        char **envp, const struct cli_options *o)
 {
 	int status;
 
@@ -501,20 +514,22 @@ static int read_request(struct cgi_request *req, struct cgi_response *resp,
 		status = env_headers(req, envp);
 	}
 	if (status) {
-		respond(resp, status, status == 400 ? "bad Host or too many headers" : "out of memory");
+		respond(resp, status,
+		        status == 400 ? "bad Host or too many headers"
+		                      : "out of memory");
 		return -1;
 	}
 	/* -v shows the URL source modules verify signatures against. */
 	if (o->verbosity >= 1) {
 		fprintf(stderr, "gmhook: info: cgi: %s %s\n", CGI_URL_HEADER,
-			req->url);
+		        req->url);
 	}
 	return 0;
 }
 
 /* Never more than CONTENT_LENGTH bytes (RFC 3875 §4.2). */
 static int read_body(struct cgi_request *req, struct cgi_response *resp,
-		     cgi_read_fn read, void *userdata)
+                     cgi_read_fn read, void *userdata)
 {
 	size_t want = (size_t) req->content_length;
 	long got;
@@ -526,9 +541,10 @@ static int read_body(struct cgi_request *req, struct cgi_response *resp,
 	}
 	while (req->body_len < want) {
 		got = read(req->body + req->body_len, want - req->body_len,
-			   userdata);
+		           userdata);
 		if (got <= 0) {
-			respond(resp, 400, "the body is shorter than Content-Length");
+			respond(resp, 400,
+			        "the body is shorter than Content-Length");
 			return -1;
 		}
 		req->body_len += (size_t) got;
@@ -560,13 +576,13 @@ static int server_context(struct cgi_server *srv, struct gmhook_error *err)
 	}
 	gmhook_ctx_set_log_fn(srv->ctx, cli_log, cli_log_level(srv->o), NULL);
 	cli_set_timezone(srv->o->timezone ? srv->o->timezone
-					  : gmhook_ctx_timezone(srv->ctx));
+	                                  : gmhook_ctx_timezone(srv->ctx));
 	return 0;
 }
 
 static int run_delivery(struct gmhook_result **out, struct gmhook_ctx *ctx,
-			const struct gmhook_request *lreq,
-			struct gmhook_error *err)
+                        const struct gmhook_request *lreq,
+                        struct gmhook_error *err)
 {
 	struct gmhook_event *event = NULL;
 	struct gmhook_plan *plan = NULL;
@@ -588,7 +604,7 @@ static int run_delivery(struct gmhook_result **out, struct gmhook_ctx *ctx,
 }
 
 static bool is_twilio(const struct cgi_request *req,
-		      const struct cli_options *o)
+                      const struct cli_options *o)
 {
 	const char *source = req->source[0] ? req->source : o->source;
 
@@ -598,8 +614,8 @@ static bool is_twilio(const struct cgi_request *req,
 /* 2xx: Twilio reads TwiML from the reply; an empty <Response> sends no
  * message back. Everyone else gets a short JSON summary. */
 static void respond_success(struct cgi_response *resp, int status,
-			    const char *outcome, const char *accountno,
-			    bool twilio)
+                            const char *outcome, const char *accountno,
+                            bool twilio)
 {
 	memset(resp, 0, sizeof(*resp));
 	resp->status = status;
@@ -625,21 +641,25 @@ static int http_status(int code)
 	case GMHOOK_EMAP:
 	case GMHOOK_ESOURCE:
 		return 400;
-	case GMHOOK_ESIGNATURE: return 401;
-	case GMHOOK_ETOOBIG: return 413;
-	case GMHOOK_EMEDIATYPE: return 415;
+	case GMHOOK_ESIGNATURE:
+		return 401;
+	case GMHOOK_ETOOBIG:
+		return 413;
+	case GMHOOK_EMEDIATYPE:
+		return 415;
 	case GMHOOK_EUNAVAIL:
 	case GMHOOK_EDB:
 	case GMHOOK_ENOMEM:
 		return 503;
-	default: return 500;
+	default:
+		return 500;
 	}
 }
 
 /* The sender learns what was wrong with its payload; server-side
  * failures get a short message only, the details go to the log. */
 static void respond_error(struct cgi_response *resp,
-			  const struct gmhook_error *err)
+                          const struct gmhook_error *err)
 {
 	int status = http_status(err->code);
 
@@ -656,24 +676,27 @@ static void respond_error(struct cgi_response *resp,
 		body_member(resp, "message", err->message);
 	} else if (status == 503) {
 		resp->retry_after = RETRY_AFTER;
-		body_member(resp, "message", "the event cannot be stored now; retry later");
+		body_member(resp, "message",
+		            "the event cannot be stored now; retry later");
 	} else {
-		body_member(resp, "message", err->code == GMHOOK_ECONFIG ? "configuration error" : "internal error");
+		body_member(resp, "message",
+		            err->code == GMHOOK_ECONFIG ? "configuration error"
+		                                        : "internal error");
 	}
 	body_close(resp);
 	fprintf(stderr, "gmhook: cgi: %d: %s%s%s%s%s (%s)\n", status,
-		gmhook_stage_name(err->stage),
-		gmhook_stage_name(err->stage)[0] ? ": " : "", err->path,
-		err->path[0] ? ": " : "", err->message,
-		gmhook_code_name(err->code));
+	        gmhook_stage_name(err->stage),
+	        gmhook_stage_name(err->stage)[0] ? ": " : "", err->path,
+	        err->path[0] ? ": " : "", err->message,
+	        gmhook_code_name(err->code));
 }
 
 /* Keep a delivery the database could not take, for `gmhook drain`, in
  * the spool `gmhook run` uses: 0 when spooled (resp is then 202), else a
  * GMHOOK_E* code. */
 static int cgi_spool(struct cgi_response *resp, struct cgi_server *srv,
-		     const struct gmhook_request *lreq,
-		     const struct gmhook_error *cause, bool twilio)
+                     const struct gmhook_request *lreq,
+                     const struct gmhook_error *cause, bool twilio)
 {
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	const char *dir = cli_spool_dir(srv->ctx, srv->o);
@@ -686,11 +709,11 @@ static int cgi_spool(struct cgi_response *resp, struct cgi_server *srv,
 	rc = gmhook_spool_write(&name, srv->ctx, dir, lreq, &err);
 	if (rc < 0) {
 		fprintf(stderr, "gmhook: cgi: spool: %s (%s)\n", err.message,
-			gmhook_code_name(err.code));
+		        gmhook_code_name(err.code));
 		return rc;
 	}
 	fprintf(stderr, "gmhook: cgi: 202: %s (%s); spooled as %s/%s\n",
-		cause->message, gmhook_code_name(cause->code), dir, name);
+	        cause->message, gmhook_code_name(cause->code), dir, name);
 	respond_success(resp, 202, "spooled", NULL, twilio);
 	resp->code = cause->code;
 	gmhook_free(name);
@@ -700,9 +723,8 @@ static int cgi_spool(struct cgi_response *resp, struct cgi_server *srv,
 /* The request fields in, a status and body out; @p srv->ctx is made when
  * needed and dropped after an unreachable database, so the next request
  * connects afresh. */
-static void respond_delivery(struct cgi_response *resp,
-			     struct cgi_server *srv,
-			     const struct cgi_request *req)
+static void respond_delivery(struct cgi_response *resp, struct cgi_server *srv,
+                             const struct cgi_request *req)
 {
 	struct gmhook_request lreq = GMHOOK_REQUEST_INIT;
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
@@ -717,16 +739,16 @@ static void respond_delivery(struct cgi_response *resp,
 	lreq.n_headers = req->n_headers;
 	lreq.source = req->source[0] ? req->source : srv->o->source;
 	lreq.received = srv->o->received ? (int64_t) srv->o->received
-					 : (int64_t) time(NULL);
+	                                 : (int64_t) time(NULL);
 	rc = server_context(srv, &err);
 	if (rc == 0) {
 		rc = run_delivery(&result, srv->ctx, &lreq, &err);
 	}
 	if (rc == 0) {
 		respond_success(resp, 200, gmhook_result_status(result),
-				gmhook_result_accountno(result), twilio);
+		                gmhook_result_accountno(result), twilio);
 	} else if (!srv->ctx || !cli_spoolable(&err) ||
-		   cgi_spool(resp, srv, &lreq, &err, twilio) != 0) {
+	           cgi_spool(resp, srv, &lreq, &err, twilio) != 0) {
 		respond_error(resp, &err);
 	}
 	if (rc == GMHOOK_EUNAVAIL) {
@@ -736,8 +758,8 @@ static void respond_delivery(struct cgi_response *resp,
 	gmhook_result_free(result);
 }
 
-void cgi_serve(struct cgi_response *resp, struct cgi_server *srv,
-	       char **envp, cgi_read_fn read, void *userdata)
+void cgi_serve(struct cgi_response *resp, struct cgi_server *srv, char **envp,
+               cgi_read_fn read, void *userdata)
 {
 	struct cgi_request req;
 

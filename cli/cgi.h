@@ -53,12 +53,12 @@ typedef long (*cgi_read_fn)(void *buf, size_t len, void *userdata);
 
 /* Serve one request whose variables are @p envp ("NAME=value", NULL
  * terminated) and whose body comes from @p read. Always fills @p resp. */
-void cgi_serve(struct cgi_response *resp, struct cgi_server *srv,
-	       char **envp, cgi_read_fn read, void *userdata);
+void cgi_serve(struct cgi_response *resp, struct cgi_server *srv, char **envp,
+               cgi_read_fn read, void *userdata);
 
 /* Write the CGI response header and body into @p out; returns the
  * length, or 0 when @p size is too small. */
 size_t cgi_response_format(char *out, size_t size,
-			   const struct cgi_response *resp);
+                           const struct cgi_response *resp);
 
 #endif

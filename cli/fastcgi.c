@@ -59,19 +59,22 @@ static int open_listener(const struct cli_options *o)
 
 	if (!o->listen) {
 		if (FCGX_IsCGI()) {
-			fprintf(stderr, "gmhook: fastcgi needs --listen, or a listening socket on fd 0 from a FastCGI manager\n");
+			fprintf(stderr,
+			        "gmhook: fastcgi needs --listen, or a listening socket on fd 0 from a FastCGI manager\n");
 			return -64;
 		}
 		return 0;
 	}
 	if (o->listen[0] == ':' || !o->listen[0]) {
-		fprintf(stderr, "gmhook: --listen needs a unix socket path or HOST:PORT, got '%s'\n", o->listen);
+		fprintf(stderr,
+		        "gmhook: --listen needs a unix socket path or HOST:PORT, got '%s'\n",
+		        o->listen);
 		return -64;
 	}
 	fd = FCGX_OpenSocket(o->listen, 64);
 	if (fd < 0) {
 		fprintf(stderr, "gmhook: fastcgi: cannot listen on %s: %s\n",
-			o->listen, strerror(errno));
+		        o->listen, strerror(errno));
 		return -74;
 	}
 	return fd;
@@ -92,7 +95,9 @@ static bool wait_for_connection(int fd, const sigset_t *waiting_mask)
 			return true;
 		}
 		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "gmhook: fastcgi: waiting for connections: %s\n", strerror(errno));
+			fprintf(stderr,
+			        "gmhook: fastcgi: waiting for connections: %s\n",
+			        strerror(errno));
 			return false;
 		}
 	}
@@ -101,8 +106,7 @@ static bool wait_for_connection(int fd, const sigset_t *waiting_mask)
 
 /* Accept with the stop signals let in (FCGI_FAIL_ACCEPT_ON_INTR makes
  * accept() return on them). */
-static int accept_request(FCGX_Request *request,
-			  const sigset_t *waiting_mask)
+static int accept_request(FCGX_Request *request, const sigset_t *waiting_mask)
 {
 	sigset_t serving;
 	int rc;
@@ -143,12 +147,12 @@ static int load_configuration(struct cgi_server *srv)
 
 	if (gmhook_ctx_new(&srv->ctx, srv->opts, &err) < 0) {
 		fprintf(stderr, "gmhook: %s (%s)\n", err.message,
-			gmhook_code_name(err.code));
+		        gmhook_code_name(err.code));
 		return gmhook_exit_status(err.code);
 	}
 	gmhook_ctx_set_log_fn(srv->ctx, cli_log, cli_log_level(srv->o), NULL);
 	cli_set_timezone(srv->o->timezone ? srv->o->timezone
-					  : gmhook_ctx_timezone(srv->ctx));
+	                                  : gmhook_ctx_timezone(srv->ctx));
 	return 0;
 }
 
@@ -166,13 +170,13 @@ static int serve_loop(struct cgi_server *srv, int fd)
 	while (wait_for_connection(fd, &waiting_mask)) {
 		rc = accept_request(&request, &waiting_mask);
 		if (rc < 0 && (stop_requested || rc == -EINTR ||
-			       rc == -EAGAIN || rc == -ECONNABORTED)) {
+		               rc == -EAGAIN || rc == -ECONNABORTED)) {
 			rc = 0;
 			continue;
 		}
 		if (rc < 0) {
 			fprintf(stderr, "gmhook: fastcgi: accept: %s\n",
-				strerror(-rc));
+			        strerror(-rc));
 			rc = 74;
 			break;
 		}
@@ -202,7 +206,7 @@ int cli_fastcgi(const struct cli_options *o, const struct gmhook_options *opts)
 		return -fd;
 	}
 	fprintf(stderr, "gmhook: fastcgi: serving on %s\n",
-		o->listen ? o->listen : "fd 0");
+	        o->listen ? o->listen : "fd 0");
 	rc = serve_loop(&srv, fd);
 	if (o->listen) {
 		close(fd);
@@ -221,7 +225,8 @@ int cli_fastcgi(const struct cli_options *o, const struct gmhook_options *opts)
 {
 	(void) o;
 	(void) opts;
-	fprintf(stderr, "gmhook: fastcgi: this gmhook was built without libfcgi (install libfcgi-dev and rebuild)\n");
+	fprintf(stderr,
+	        "gmhook: fastcgi: this gmhook was built without libfcgi (install libfcgi-dev and rebuild)\n");
 	return 69;
 }
 

@@ -659,6 +659,7 @@ static int do_contact_upsert(struct run *r, json_object *action,
 	if (rc < 0) {
 		return rc;
 	}
+	r->no_contact = false;
 	r->have_contact = true;
 	if (rc > 0) {
 		rc = c1 ? update_contact(r, c1, err) : 0;
@@ -682,9 +683,11 @@ static int do_contact_find(struct run *r, json_object *action,
 	}
 	if (rc == 0) {
 		r->no_contact = true;
+		r->have_contact = false;
 		warn(r, "no GoldMine contact matches %s%s", r->path, "/match");
 		return 0;
 	}
+	r->no_contact = false;
 	r->have_contact = true;
 	return 0;
 }
@@ -1682,14 +1685,23 @@ static const char *overall_status(json_object *events)
 	return first ? first : "ignored";
 }
 
+/*
+ * The ledger must exist before anything is written. A query, not the
+ * catalog: a catalog read on a locked SQLite file finds nothing, and a
+ * locked or unreachable database must answer "try later" (75), never "not
+ * set up" (78).
+ */
 static int check_ledger_table(struct gmhook__db *db, struct gmhook_error *err)
 {
-	int rc = gmhook__db_table_exists(db, "GMHOOK_LEDGER", err);
+	static const char sql[] = "SELECT 1 FROM GMHOOK_LEDGER WHERE 1 = 0";
+	struct gmhook__row row = { 0 };
+	int rc = gmhook__db_exec(db, sql, NULL, 0, &row, err);
 
-	/* End the catalog read's transaction: a read lock held into the
-	 * event's transaction could deadlock with another writer. */
+	gmhook__row_clear(&row);
+	/* End the read's transaction: a read lock held into the event's
+	 * transaction could deadlock with another writer. */
 	(void) gmhook__db_rollback(db, NULL);
-	if (rc == 0) {
+	if (rc == GMHOOK_EDB) {
 		return gmhook__error_set(err, GMHOOK_ECONFIG, COMMIT, "",
 					 "the database has no GMHOOK_LEDGER table; run gmhook init-db first");
 	}

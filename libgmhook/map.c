@@ -140,7 +140,9 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 		gmhook__plan_ignore(pb, gmhook__rule_reason(rule));
 		return 0;
 	}
-	if (!rule || gmhook__rule_mode(rule) == GMHOOK__RULE_EXTEND) {
+	/* The generic source has no built-in actions to extend. */
+	if (!rule || (gmhook__rule_mode(rule) == GMHOOK__RULE_EXTEND &&
+		      strcmp(src->name, "generic") != 0)) {
 		rc = src->map(ctx, item, pb, err);
 	}
 	if (rc == 0 && rule) {

@@ -99,6 +99,55 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
+static bool is_string(json_object *v)
+{
+	return json_object_is_type(v, json_type_string);
+}
+
+static bool transform_arg_ok(const char *key, json_object *arg)
+{
+	json_object *x = NULL;
+
+	if (strcmp(key, "truncate") == 0) {
+		return json_object_is_type(arg, json_type_int) &&
+		       json_object_get_int64(arg) >= 0;
+	}
+	if (strcmp(key, "default") == 0 || strcmp(key, "join") == 0) {
+		return is_string(arg);
+	}
+	if (strcmp(key, "replace") == 0) {
+		return json_object_is_type(arg, json_type_object) &&
+		       json_object_object_length(arg) == 2 &&
+		       is_string(gmhook__get(arg, "/from")) &&
+		       is_string(gmhook__get(arg, "/to"));
+	}
+	if (strcmp(key, "lookup") == 0) {
+		return json_object_is_type(arg, json_type_object) &&
+		       json_object_is_type(gmhook__get(arg, "/table"),
+					   json_type_object) &&
+		       json_object_object_length(arg) <=
+			       (json_object_object_get_ex(arg, "default", NULL) ? 2 : 1);
+	}
+	/* date */
+	if (!json_object_is_type(arg, json_type_object)) {
+		return false;
+	}
+	json_object_object_foreach(arg, k, v)
+	{
+		if (strcmp(k, "input") == 0 && is_string(v)) {
+			continue;
+		}
+		if (strcmp(k, "output") == 0 && is_string(v) &&
+		    (strcmp(json_object_get_string(v), "date") == 0 ||
+		     strcmp(json_object_get_string(v), "time") == 0)) {
+			continue;
+		}
+		return false;
+	}
+	(void) x;
+	return true;
+}
+
 static int check_transforms(struct check *c, json_object *t, const char *path)
 {
 	char p[256];
@@ -123,9 +172,11 @@ static int check_transforms(struct check *c, json_object *t, const char *path)
 		}
 		json_object_object_foreach(x, key, arg)
 		{
-			(void) arg;
 			if (!in_list(transform_objects, key)) {
 				return check_error(c, p, "unknown transform '%s'", key);
+			}
+			if (!transform_arg_ok(key, arg)) {
+				return check_error(c, p, "bad argument for %s (truncate: a whole number; default, join: a string; replace: {\"from\", \"to\"} strings; lookup: {\"table\": {...}, \"default\"}; date: {\"input\": format, \"output\": \"date\"|\"time\"})", key);
 			}
 		}
 	}
@@ -137,6 +188,7 @@ static bool is_value_spec(json_object *v)
 	return json_object_is_type(v, json_type_object) &&
 	       (json_object_object_get_ex(v, "pointer", NULL) ||
 		json_object_object_get_ex(v, "literal", NULL) ||
+		json_object_object_get_ex(v, "meta", NULL) ||
 		json_object_object_get_ex(v, "join", NULL));
 }
 
@@ -153,12 +205,19 @@ static int check_spec(struct check *c, json_object *v, const char *path)
 	{
 		(void) val;
 		if (!in_list((const char *const[]) { "pointer", "literal",
-						     "join", "separator",
-						     "transforms", NULL },
+						     "meta", "join",
+						     "separator", "transforms",
+						     NULL },
 			     key)) {
 			snprintf(p, sizeof(p), "%s/%s", path, key);
-			return check_error(c, p, "unknown key '%s' in a value (pointer, literal, join, separator, transforms)", key);
+			return check_error(c, p, "unknown key '%s' in a value (pointer, literal, meta, join, separator, transforms)", key);
 		}
+	}
+	if (json_object_object_get_ex(v, "meta", &x) &&
+	    !in_list((const char *const[]) { "time", "type", "id", NULL },
+		     json_object_get_string(x))) {
+		snprintf(p, sizeof(p), "%s/meta", path);
+		return check_error(c, p, "must be \"time\", \"type\" or \"id\"");
 	}
 	if (json_object_object_get_ex(v, "pointer", &x)) {
 		const char *s = json_object_get_string(x);
@@ -214,12 +273,14 @@ static int check_fields(struct check *c, json_object *obj, const char *path,
 	{
 		snprintf(p, sizeof(p), "%s", path);
 		gmhook__path_push(p, sizeof(p), key);
-		if (strcmp(group, "contact1") == 0 &&
-		    !gmhook__column_size("CONTACT1", key) &&
-		    !in_list((const char *const[]) { "EXT2", "EXT3", "EXT4",
-						     NULL },
-			     key)) {
+		if ((strcmp(group, "contact1") == 0 ||
+		     strcmp(group, "contact1_new") == 0) &&
+		    !gmhook__column_size("CONTACT1", key)) {
 			return check_error(c, p, "not a CONTACT1 column gmhook writes");
+		}
+		if (strcmp(group, "match") == 0 && strcmp(key, "email") != 0 &&
+		    strcmp(key, "phone") != 0) {
+			return check_error(c, p, "match takes \"email\" or \"phone\"");
 		}
 		if (strcmp(group, "contact2") == 0 && !gmhook__contact2_column_ok(key)) {
 			return check_error(c, p, "not a CONTACT2 field name (USERDEF01..10 or a custom U... field, upper case, at most 10 characters)");
@@ -230,6 +291,48 @@ static int check_fields(struct check *c, json_object *obj, const char *path,
 		}
 	}
 	return 0;
+}
+
+/* The fields each action takes (commit.c reads these). */
+static bool action_key_ok(const char *action, const char *key)
+{
+	static const struct {
+		const char *action;
+		const char *keys[12];
+	} fields[] = {
+		{ "contact.upsert",
+		  { "match", "contact1", "contact1_new", "contact2", "source" } },
+		{ "contact.find", { "match" } },
+		{ "email.add", { "address", "primary" } },
+		{ "email.optout", { "address" } },
+		{ "email.remove", { "address" } },
+		{ "history.add",
+		  { "rectype", "actvcode", "resultcode", "ondate", "ontime", "ref",
+		    "notes", "duration", "units" } },
+		{ "calendar.schedule",
+		  { "rectype", "actvcode", "resultcode", "ondate", "ontime",
+		    "enddate", "duration", "ref", "notes", "link" } },
+		{ "calendar.cancel", { "link" } },
+		{ "note.add", { "text" } },
+		{ "detail.add", { "name", "reference", "notes" } },
+		{ "case.create",
+		  { "subject", "description", "priority", "source", "category",
+		    "type", "number", "link" } },
+	};
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(fields[i].action, action) != 0) {
+			continue;
+		}
+		for (k = 0; k < 12 && fields[i].keys[k]; k++) {
+			if (strcmp(fields[i].keys[k], key) == 0) {
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 static int check_action(struct check *c, json_object *a, const char *path)
@@ -251,6 +354,9 @@ static int check_action(struct check *c, json_object *a, const char *path)
 		}
 		snprintf(p, sizeof(p), "%s", path);
 		gmhook__path_push(p, sizeof(p), key);
+		if (!action_key_ok(json_object_get_string(name), key)) {
+			return check_error(c, p, "%s has no field '%s' (docs/mapping.md lists each action's fields)", json_object_get_string(name), key);
+		}
 		if (json_object_is_type(v, json_type_object) &&
 		    !is_value_spec(v)) {
 			rc = check_fields(c, v, p, key);
@@ -284,6 +390,10 @@ static int load_condition(struct check *c, struct condition *cond,
 	}
 	if (!kinds[k] || json_object_object_length(obj) != 2) {
 		return check_error(c, path, "a condition needs \"pointer\" and exactly one of equals, exists, one_of, matches");
+	}
+	if (json_object_get_string(ptr)[0] &&
+	    json_object_get_string(ptr)[0] != '/') {
+		return check_error(c, path, "pointer must be a JSON pointer such as \"/form_id\"");
 	}
 	cond->kind = k;
 	cond->pointer = gmhook__strdup(json_object_get_string(ptr));
@@ -624,18 +734,46 @@ struct eval {
 	const char *pointer;  /* the pointer read for the current value */
 };
 
-static char *title_case(char *s)
+/* Change the case of one character at @p p (ASCII, or a Latin-1 letter
+ * encoded as 0xC3 0x80..0xBE in UTF-8, as SQL Server's UPPER does);
+ * returns the number of bytes the character takes. */
+static size_t set_case(unsigned char *p, bool upper)
 {
-	bool start = true;
-	char *p;
+	if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbe && p[1] != 0x97 &&
+	    p[1] != 0xb7) {
+		if (upper && p[1] >= 0xa0) {
+			p[1] = (unsigned char) (p[1] - 0x20);
+		} else if (!upper && p[1] < 0xa0 && p[1] != 0x9f) {
+			p[1] = (unsigned char) (p[1] + 0x20);
+		}
+		return 2;
+	}
+	if (p[0] < 0x80) {
+		p[0] = (unsigned char) (upper ? toupper(p[0]) : tolower(p[0]));
+	}
+	return 1;
+}
 
-	for (p = s; *p; p++) {
-		if (isalpha((unsigned char) *p)) {
-			*p = (char) (start ? toupper((unsigned char) *p)
-					   : tolower((unsigned char) *p));
+static bool is_letter(const unsigned char *p)
+{
+	return isalpha(p[0]) || (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbe &&
+				 p[1] != 0x97 && p[1] != 0xb7);
+}
+
+static char *change_case(char *s, int mode)
+{
+	unsigned char *p = (unsigned char *) s;
+	bool start = true;
+
+	while (*p) {
+		if (mode != 't') {
+			p += set_case(p, mode == 'u');
+		} else if (is_letter(p)) {
+			p += set_case(p, start);
 			start = false;
 		} else {
 			start = *p == ' ' || *p == '-' || *p == '\'';
+			p++;
 		}
 	}
 	return s;
@@ -707,12 +845,10 @@ static char *e164(char *s, const char *country)
 		}
 	}
 	out[n] = '\0';
-	if (n < 4) {
-		s[0] = '\0';
-		return s;
-	}
-	snprintf(s, strlen(s) + 1 > n + 1 ? strlen(s) + 1 : n + 1, "%s", out);
-	return s;
+	free(s);
+	/* E.164 numbers have at least 7 digits after the '+'; anything
+	 * shorter is not a phone number, and the value becomes absent. */
+	return n < 8 ? NULL : gmhook__strdup(out);
 }
 
 static char *date_part(char *s, bool date, const char *input_format)
@@ -736,8 +872,8 @@ static char *date_part(char *s, bool date, const char *input_format)
 	}
 	gmhook__time_local(t, &tm);
 	strftime(buf, sizeof(buf), date ? "%Y-%m-%d" : "%H:%M", &tm);
-	snprintf(s, strlen(s) + 1, "%s", buf);
-	return s;
+	free(s);
+	return gmhook__strdup(buf);
 }
 
 static char *apply_named(char *s, const char *name, const char *country)
@@ -745,17 +881,9 @@ static char *apply_named(char *s, const char *name, const char *country)
 	if (strcmp(name, "trim") == 0) {
 		return trim(s);
 	}
-	if (strcmp(name, "lower") == 0 || strcmp(name, "upper") == 0) {
-		char *p;
-
-		for (p = s; *p; p++) {
-			*p = (char) (name[0] == 'l' ? tolower((unsigned char) *p)
-						    : toupper((unsigned char) *p));
-		}
-		return s;
-	}
-	if (strcmp(name, "title") == 0) {
-		return title_case(s);
+	if (strcmp(name, "lower") == 0 || strcmp(name, "upper") == 0 ||
+	    strcmp(name, "title") == 0) {
+		return change_case(s, name[0]);
 	}
 	if (strcmp(name, "first_name") == 0 || strcmp(name, "last_name") == 0) {
 		return name_part(s, name[0] == 'f');
@@ -840,8 +968,10 @@ static char *apply_object(char *s, const char *key, json_object *arg,
 
 		if (json_object_object_get_ex(table, s, &hit) ||
 		    json_object_object_get_ex(arg, "default", &hit)) {
+			char *found = value_text(hit);
+
 			free(s);
-			return value_text(hit) ? value_text(hit) : gmhook__strdup("");
+			return found ? found : gmhook__strdup("");
 		}
 		return s;
 	}
@@ -877,6 +1007,35 @@ static char *apply_transforms(struct eval *e, char *s, json_object *list,
 	return s;
 }
 
+static void note_transforms(struct eval *e, json_object *list)
+{
+	size_t i;
+
+	for (i = 0; e->steps && json_object_is_type(list, json_type_array) &&
+		    i < json_object_array_length(list);
+	     i++) {
+		json_object_array_add(e->steps, json_object_get(
+						json_object_array_get_idx(list, i)));
+	}
+}
+
+/* Does the value's transform list hold a "default"? */
+static bool has_default(json_object *v)
+{
+	json_object *list = gmhook__get(v, "/transforms");
+	size_t i;
+
+	for (i = 0; json_object_is_type(list, json_type_array) &&
+		    i < json_object_array_length(list);
+	     i++) {
+		if (json_object_object_get_ex(json_object_array_get_idx(list, i),
+					      "default", NULL)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Evaluate a value spec to a string (caller frees) or NULL (absent). */
 static char *evaluate(struct eval *e, json_object *v)
 {
@@ -892,6 +1051,15 @@ static char *evaluate(struct eval *e, json_object *v)
 		e->pointer = json_object_get_string(x);
 		raw = gmhook__get(e->item->data, e->pointer);
 		s = value_text(raw);
+		if (!s && !has_default(v)) {
+			/* Absent stays absent: never blank a field. Explain
+			 * still lists the transforms the rule names. */
+			note_transforms(e, gmhook__get(v, "/transforms"));
+			return NULL;
+		}
+	} else if (json_object_object_get_ex(v, "meta", &x)) {
+		s = gmhook__strdup(gmhook__get_str(e->item->meta,
+						   json_object_get_string(x)));
 	} else if (json_object_object_get_ex(v, "literal", &x)) {
 		s = value_text(x);
 	} else if (json_object_object_get_ex(v, "join", &x)) {

@@ -22,6 +22,7 @@ struct media {
 	char type[64];     /* "application/json", lower case */
 	char boundary[72]; /* RFC 2046 allows 70 characters */
 	char charset[32];
+	bool json_body; /* the body starts with '{' or '[' */
 };
 
 /* Copy a Content-Type parameter value, unquoting it. */
@@ -68,6 +69,17 @@ static void parse_media(struct media *m, const char *content_type)
 	}
 }
 
+static bool starts_like_json(const char *body, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
+			   body[i] == '\r' || body[i] == '\n')) {
+		i++;
+	}
+	return i < len && (body[i] == '{' || body[i] == '[');
+}
+
 /* Guess the media type of a body sent without one. */
 static bool guess_media(struct media *m, const char *body, size_t len)
 {
@@ -100,6 +112,10 @@ static int media_format(const struct media *m)
 	}
 	if (strcmp(t, "application/x-www-form-urlencoded") == 0) {
 		return GMHOOK__FORMAT_FORM;
+	}
+	/* Amazon SNS posts its JSON as text/plain; other text is refused. */
+	if (strcmp(t, "text/plain") == 0 && m->json_body) {
+		return GMHOOK__FORMAT_JSON;
 	}
 	if (strcmp(t, "multipart/form-data") == 0) {
 		return GMHOOK__FORMAT_MULTIPART;
@@ -480,6 +496,7 @@ GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
 		return gmhook__error_set(err, GMHOOK_EMEDIATYPE, PARSE, "",
 					 "no content type given and the body is neither JSON nor a form; use --content-type");
 	}
+	m.json_body = starts_like_json(req->body, req->body_len);
 	format = media_format(&m);
 	if (!format) {
 		return gmhook__error_set(err, GMHOOK_EMEDIATYPE, PARSE, "",

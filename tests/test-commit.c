@@ -558,7 +558,7 @@ static const struct plan_error_case plan_error_cases[] = {
 	{ "contact1 not an object",
 	  ONE_EVENT("{\"action\":\"contact.upsert\",\"match\":{\"email\":"
 	            "\"a@example.com\"},\"contact1\":[]}"),
-	  GMHOOK_EMAP, "/events/0/actions/0", "contact1 must be an object" },
+	  GMHOOK_EMAP, "/events/0/actions/0/contact1", "must be an object" },
 	{ "email.add before contact.upsert", ONE_EVENT(EMAIL_ADD), GMHOOK_EMAP,
 	  "/events/0/actions/0", "needs a contact.upsert" },
 	{ "note.add before contact.upsert", ONE_EVENT(NOTE_ADD), GMHOOK_EMAP,

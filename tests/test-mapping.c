@@ -292,6 +292,11 @@ static const char *const golden_cases[] = {
 	"mode-ignore",
 	"files-in-order",
 	"form-urlencoded",
+	"title-unicode",
+	"date-input-short",
+	"missing-with-transforms",
+	"e164-longer-than-input",
+	"lookup",
 };
 
 static void mapping_golden_cases_match_plan_json(void **state)
@@ -315,16 +320,7 @@ static const struct {
 	const char *name;
 	const char *bug;
 } known_bug_cases[] = {
-	{ "title-unicode",
-	  "title/upper/lower change ASCII letters only: \"josé ñúñez\" -> \"José ñúñez\", not \"José Ñúñez\"" },
-	{ "date-input-short",
-	  "date with an input format writes its result into the input's buffer: \"3/8/2026\" -> \"2026-03-\"" },
-	{ "missing-with-transforms",
-	  "a missing or null value passed through transforms becomes \"\" and blanks the column" },
-	{ "e164-longer-than-input",
-	  "e164 writes past the input's buffer when the result is longer (valgrind: invalid write in e164)" },
-	{ "lookup",
-	  "lookup leaks the first value_text() of a hit (valgrind: definitely lost)" },
+	{ NULL, NULL },
 };
 
 static void mapping_golden_known_bug_cases_match_plan_json(void **state)
@@ -333,7 +329,8 @@ static void mapping_golden_known_bug_cases_match_plan_json(void **state)
 	size_t i;
 
 	(void) state;
-	for (i = 0; i < sizeof(known_bug_cases) / sizeof(known_bug_cases[0]);
+	for (i = 0; i < sizeof(known_bug_cases) / sizeof(known_bug_cases[0]) &&
+		    known_bug_cases[i].name;
 	     i++) {
 		if (!run_golden(known_bug_cases[i].name, false)) {
 			print_message("# known bug: %s\n",
@@ -455,28 +452,29 @@ static void mapping_bad_file_reports_econfig_path_and_message(void **state)
 }
 
 /*
- * Mistakes the checker lets through today, so they surface only when an
- * event arrives (or never). Each should be a configuration error at load.
+ * Mistakes that would otherwise surface only when an event arrives (or
+ * never): each is a configuration error at load.
  */
 static const struct bad_mapping unchecked_mappings[] = {
 	/* gmhook__get() treats "payload/email" as no pointer at all. */
 	{ "{\"rules\": [{\"source\": \"generic\", \"when\": [{\"pointer\": \"payload/email\", \"exists\": true}], \"actions\": []}]}",
-	  "/rules/0/when/0/pointer", "must be a JSON pointer" },
+	  "/rules/0/when/0", "must be a JSON pointer" },
 	/* commit.c then fails with "the action needs text". */
 	{ RULE("[{\"action\": \"note.add\", \"txt\": \"hello\"}]"),
-	  "/rules/0/actions/0/txt", "unknown key 'txt'" },
+	  "/rules/0/actions/0/txt", "has no field 'txt'" },
 	/* commit.c then fails with "match needs an email or a phone". */
 	{ RULE(ACTION("\"match\": {\"emial\": \"a@b.c\"}")),
-	  "/rules/0/actions/0/match/emial", "unknown key 'emial'" },
+	  "/rules/0/actions/0/match/emial", "match takes" },
 	/* accepted, and every value is cut to nothing */
 	{ RULE(MATCH(
 	          "{\"pointer\": \"/e\", \"transforms\": [{\"truncate\": \"ten\"}]}")),
-	  "/rules/0/actions/0/match/email/transforms/0/truncate", "must be" },
+	  "/rules/0/actions/0/match/email/transforms/0",
+	  "bad argument for truncate" },
 	/* accepted, and the replace does nothing */
 	{ RULE(MATCH(
 	          "{\"pointer\": \"/e\", \"transforms\": [{\"replace\": {\"form\": \"-\", \"to\": \"+\"}}]}")),
-	  "/rules/0/actions/0/match/email/transforms/0/replace/form",
-	  "unknown key 'form'" },
+	  "/rules/0/actions/0/match/email/transforms/0",
+	  "bad argument for replace" },
 	/* mapping.c allows EXT2..EXT4; commit.c refuses them */
 	{ RULE(ACTION(
 	          "\"match\": {\"email\": \"a@b.c\"}, \"contact1\": {\"EXT2\": \"12\"}")),

@@ -466,8 +466,8 @@ static const struct error_case error_cases[] = {
 	{ "scalar JSON", "\"text\"", "application/json", "webform", 0, 0, 0,
 	  GMHOOK_EPARSE, "", "must be a JSON object" },
 	{ "unknown source name", "{\"email\":\"a@example.com\"}",
-	  "application/json", "stripe", 0, 0, 0, GMHOOK_ESOURCE, "",
-	  "unknown source 'stripe'" },
+	  "application/json", "nosuchservice", 0, 0, 0, GMHOOK_ESOURCE, "",
+	  "unknown source 'nosuchservice'" },
 	{ "undetectable JSON", "{\"id\":\"evt_1\",\"type\":\"charge\"}",
 	  "application/json", NULL, 0, 0, 0, GMHOOK_ESOURCE, "", "--source" },
 };

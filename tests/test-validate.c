@@ -330,7 +330,7 @@ static void validate_webform_finds_email_under_aliases(void **state)
 static void validate_bad_arguments_and_sources(void **state)
 {
 	static const char doc[] =
-	        "{\"gmhook\":\"event\",\"version\":1,\"source\":\"stripe\","
+	        "{\"gmhook\":\"event\",\"version\":1,\"source\":\"nosuchservice\","
 	        "\"raw\":\"e30=\",\"body\":{},\"events\":[]}";
 	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct gmhook_event *event = NULL;

@@ -256,6 +256,7 @@ static int add_contact(struct gmhook__plan_builder *pb,
 	json_object *email;
 	const char *key = o->person.email ? "email" : "phone";
 	const char *value = o->person.email ? o->person.email : o->person.phone;
+	int rc;
 
 	if (!upsert || !match || !c1) {
 		json_object_put(match);
@@ -268,11 +269,9 @@ static int add_contact(struct gmhook__plan_builder *pb,
 	json_object_object_add(upsert, "contact1", c1); /* steals c1 */
 	json_object_object_add(upsert, "source",
 			       json_object_new_string(source ? source : label));
-	if (fill_contact1(pb, item, c1, o, err) < 0) {
-		return err ? err->code : GMHOOK_EMAP;
-	}
-	if (!o->person.email) {
-		return 0;
+	rc = fill_contact1(pb, item, c1, o, err);
+	if (rc < 0 || !o->person.email) {
+		return rc;
 	}
 	email = gmhook__plan_action(pb, "email.add");
 	if (!email) {

@@ -109,7 +109,7 @@ static void mac_of(const struct gmhook__secret *s,
  * X-Shopify-Hmac-Sha256: base64 HMAC-SHA256 of the raw body, keyed with
  * the app's client secret (or, for webhooks made in the admin, the key
  * shown under Settings → Notifications). Shopify signs no timestamp;
- * replays are caught by the event id instead.
+ * a replay is refused only as a ledger duplicate of its event id.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 		  const struct gmhook__source_config *cfg,
