@@ -159,7 +159,14 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 	switch (o->command) {
 	case CMD_SOURCES:
 		for (names = gmhook_source_names(); *names; names++) {
-			printf("%s\n", *names);
+			if (o->verbosity < 0) {
+				printf("%s\n", *names);
+				continue;
+			}
+			printf("%s\n  %s\n  signature: %s\n  writes: %s\n",
+			       *names, gmhook_source_info(*names, "description"),
+			       gmhook_source_info(*names, "signature"),
+			       gmhook_source_info(*names, "actions"));
 		}
 		return 0;
 	case CMD_INIT_DB:

@@ -350,6 +350,9 @@ struct gmhook__plan_builder;
 struct gmhook__source {
 	const char *name;
 	const char *description;
+	/* the signature scheme, and the default actions, for humans */
+	const char *signature;
+	const char *actions;
 	/* default CONTACT1.SOURCE label, at most 20 characters */
 	const char *label;
 	/* 0: not this source .. 100: certain (a provider header) */
@@ -429,6 +432,9 @@ struct gmhook__person {
 	const char *phone_path;
 	const char *company;
 	const char *company_path;
+	/* Write the fields only when the contact is created (contact1_new),
+	 * e.g. a name that is only a phone number. */
+	bool new_only;
 };
 
 /* Emit contact.upsert (matched on the e-mail address, or on the phone

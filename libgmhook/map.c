@@ -345,7 +345,8 @@ int gmhook__plan_person(struct gmhook__plan_builder *pb,
 					 "out of memory");
 	}
 	json_object_object_add(upsert, "match", match);
-	json_object_object_add(upsert, "contact1", c1);
+	json_object_object_add(upsert, p->new_only ? "contact1_new" : "contact1",
+			       c1);
 	if (p->email) {
 		json_object_object_add(match, "email",
 				       json_object_new_string(p->email));

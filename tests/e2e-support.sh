@@ -222,6 +222,7 @@ gm "$DATA/twilio/inbound-sms.form" -t "$FORM"
 expect_rc 0
 is "contacts" "$(q "SELECT COUNT(*) FROM CONTACT1")" 1
 is "name kept" "$(q "SELECT CONTACT FROM CONTACT1")" "Ann Oak"
+is "phone kept as typed" "$(q "SELECT PHONE1 FROM CONTACT1")" "(555) 555-0123"
 is "history" "$(q "SELECT h.RECTYPE, h.ACTVCODE, h.RESULTCODE, h.REF FROM CONTHIST h JOIN CONTACT1 c ON c.ACCOUNTNO = h.ACCOUNTNO WHERE h.ACTVCODE = 'SMS'")" \
 	"O  |SMS|IN|SMS from +15555550123"
 contains "notes" "$(q "SELECT NOTES FROM CONTHIST WHERE ACTVCODE = 'SMS'")" "Please call me back ☎"
@@ -241,9 +242,9 @@ gm "$DATA/twilio/inbound-mms.form"
 expect_rc 0
 gm "$DATA/twilio/inbound-whatsapp.form"
 expect_rc 0
-is "contacts" "$(q "SELECT PHONE1, SOURCE FROM CONTACT1 ORDER BY PHONE1")" \
-	"+15555550124|Twilio SMS
-+15555550125|Twilio SMS"
+is "contacts" "$(q "SELECT PHONE1, CONTACT, SOURCE FROM CONTACT1 ORDER BY PHONE1")" \
+	"+15555550124|+15555550124|Twilio SMS
++15555550125|+15555550125|Twilio SMS"
 contains "media" "$(q "SELECT NOTES FROM CONTHIST WHERE REF = 'SMS from +15555550124'")" "/Media/ME02 (application/pdf)"
 contains "whatsapp" "$(q "SELECT NOTES FROM CONTHIST WHERE REF = 'WhatsApp from +15555550125'")" "Hola, ¿están abiertos?"
 finish

@@ -327,6 +327,13 @@ GMHOOK_API void gmhook_free(void *ptr);
  */
 GMHOOK_API const char *const *gmhook_source_names(void);
 
+/**
+ * What a source is, for people: @p what is "description", "signature"
+ * (its signature scheme) or "actions" (what its events write by default).
+ * Static storage; NULL for an unknown source or @p what.
+ */
+GMHOOK_API const char *gmhook_source_info(const char *name, const char *what);
+
 /* ==== Spool: deliveries kept while the database is unreachable ==== */
 
 struct gmhook_spool_item;

@@ -445,6 +445,8 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_calendly = {
 	.name = "calendly",
+	.signature = "Calendly-Webhook-Signature t=,v1= HMAC-SHA256 of t.body, 180 s window",
+	.actions = "invitee.created -> contact, e-mail, CAL appointment, history APT/BKD; invitee.canceled -> CAL removed, history APT/CXL or RSC",
 	.description = "Calendly invitee.created / invitee.canceled (v2 and v1)",
 	.label = "Calendly",
 	.detect = detect,

@@ -175,6 +175,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_elementor = {
 	.name = "elementor",
+	.signature = "none (url_token guard)",
+	.actions = "form submission -> contact, e-mail, history WEB/FRM, note",
 	.description = "Elementor Pro Forms webhook (advanced data or labels)",
 	.label = "Elementor",
 	.detect = detect,

@@ -150,6 +150,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_freshdesk = {
 	.name = "freshdesk",
+	.signature = "none (url_token guard)",
+	.actions = "new ticket -> contact, CASES row, history TKT/NEW",
 	.description =
 	        "Freshdesk automation webhooks: new tickets become cases",
 	.label = "Freshdesk",

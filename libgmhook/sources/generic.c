@@ -79,6 +79,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_generic = {
 	.name = "generic",
+	.signature = "none (url_token guard)",
+	.actions = "none built in: a site mapping rule decides",
 	.description = "any JSON or form body, mapped by a site mapping file",
 	.label = "Web",
 	.detect = detect,

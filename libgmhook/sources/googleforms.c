@@ -94,6 +94,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_googleforms = {
 	.name = "googleforms",
+	.signature = "none (url_token guard)",
+	.actions = "form response -> contact, e-mail, history WEB/FRM, note",
 	.description = "Google Forms via an Apps Script onFormSubmit forwarder",
 	.label = "Google Forms",
 	.detect = detect,

@@ -231,6 +231,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_gravityforms = {
 	.name = "gravityforms",
+	.signature = "none (url_token guard)",
+	.actions = "entry -> contact, e-mail, history WEB/FRM, note",
 	.description = "Gravity Forms Webhooks Add-On, all fields (entry)",
 	.label = "Gravity Forms",
 	.detect = detect,

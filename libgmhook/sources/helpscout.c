@@ -213,6 +213,8 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_helpscout = {
 	.name = "helpscout",
+	.signature = "X-HelpScout-Signature base64 HMAC-SHA1 of the body",
+	.actions = "convo.created -> contact, CASES row, history TKT/NEW",
 	.description = "Help Scout webhooks: convo.created becomes a case",
 	.label = "Help Scout",
 	.detect = detect,

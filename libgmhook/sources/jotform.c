@@ -302,6 +302,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_jotform = {
 	.name = "jotform",
+	.signature = "none (url_token guard)",
+	.actions = "submission -> contact, e-mail, history WEB/FRM, note",
 	.description = "JotForm form submissions (multipart with rawRequest)",
 	.label = "JotForm",
 	.detect = detect,

@@ -32,6 +32,25 @@ GMHOOK_API const char *const *gmhook_source_names(void)
 	return source_names;
 }
 
+GMHOOK_API const char *gmhook_source_info(const char *name, const char *what)
+{
+	const struct gmhook__source *src = gmhook__source_find(name);
+
+	if (!src || !what) {
+		return NULL;
+	}
+	if (strcmp(what, "description") == 0) {
+		return src->description;
+	}
+	if (strcmp(what, "signature") == 0) {
+		return src->signature;
+	}
+	if (strcmp(what, "actions") == 0) {
+		return src->actions;
+	}
+	return NULL;
+}
+
 const struct gmhook__source *gmhook__source_find(const char *name)
 {
 	size_t i;

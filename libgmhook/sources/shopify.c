@@ -431,6 +431,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_shopify = {
 	.name = "shopify",
+	.signature = "X-Shopify-Hmac-Sha256 base64 HMAC-SHA256 of the body",
+	.actions = "orders/create, orders/paid -> contact from billing, history S (ORD), Order detail row",
 	.description = "Shopify orders/create and orders/paid",
 	.label = "Shopify",
 	.detect = detect,

@@ -394,6 +394,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_square = {
 	.name = "square",
+	.signature = "x-square-hmacsha256-signature base64 HMAC-SHA256 of URL+body (legacy SHA-1 too)",
+	.actions = "payment COMPLETED with buyer e-mail -> contact, history S (ORD), Order detail row",
 	.description = "Square payment.created / payment.updated (COMPLETED)",
 	.label = "Square",
 	.detect = detect,

@@ -475,6 +475,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_stripe = {
 	.name = "stripe",
+	.signature = "Stripe-Signature t=,v1= HMAC-SHA256 of t.body, 300 s window",
+	.actions = "checkout.session.completed, charge.succeeded -> contact, history S (ORD), Order detail row",
 	.description = "Stripe checkout.session.completed and charge.succeeded",
 	.label = "Stripe",
 	.detect = detect,

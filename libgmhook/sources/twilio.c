@@ -202,9 +202,9 @@ static void event_time(struct gmhook__item *item, struct gmhook_ctx *ctx,
 }
 
 /*
- * An incoming message. The contact is matched on the sender's number;
- * only PHONE1 is mapped, because contact.upsert updates every mapped
- * column of a contact it finds.
+ * An incoming message. The contact is matched on the sender's number; a
+ * contact created for an unknown number gets the number as its name and
+ * PHONE1 (contact1_new), and a contact found keeps its name and phones.
  */
 static int map_incoming(struct gmhook_ctx *ctx, struct gmhook__item *item,
                         struct gmhook__plan_builder *pb,
@@ -217,11 +217,11 @@ static int map_incoming(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int64_t when;
 	int rc;
 
-	/* TODO: a new contact's CONTACT should be the number, but commit's
-	 * contact.upsert would then overwrite the name of a contact it
-	 * finds; new contacts from SMS have an empty CONTACT. */
 	person.phone = from;
 	person.phone_path = "/From";
+	person.name = from;
+	person.name_path = "/From";
+	person.new_only = true;
 	rc = gmhook__plan_person(pb, item, &person, "Twilio SMS", err);
 	if (rc < 0) {
 		return rc;
@@ -562,6 +562,8 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_twilio = {
 	.name = "twilio",
+	.signature = "X-Twilio-Signature base64 HMAC-SHA1 of URL + sorted parameters",
+	.actions = "incoming SMS/MMS/WhatsApp -> contact by phone, history SMS/IN; failed 21610 -> history opt-out",
 	.description =
 	        "Twilio messaging: incoming SMS/MMS/WhatsApp, STOP opt-outs",
 	.label = "Twilio SMS",

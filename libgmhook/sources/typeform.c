@@ -389,6 +389,8 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_typeform = {
 	.name = "typeform",
+	.signature = "Typeform-Signature sha256= base64 HMAC-SHA256 of the body",
+	.actions = "form_response -> contact, e-mail, history WEB/FRM, note",
 	.description = "Typeform form_response (partial responses ignored)",
 	.label = "Typeform",
 	.detect = detect,

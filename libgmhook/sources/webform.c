@@ -266,6 +266,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_webform = {
 	.name = "webform",
+	.signature = "none (url_token guard)",
+	.actions = "form post -> contact, e-mail, history WEB/FRM with every field, note with the message",
 	.description = "any HTML, urlencoded, multipart or flat JSON form post",
 	.label = "Web form",
 	.detect = detect,

@@ -323,6 +323,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_woocommerce = {
 	.name = "woocommerce",
+	.signature = "X-WC-Webhook-Signature base64 HMAC-SHA256 of the body",
+	.actions = "order.created -> contact from billing, history S (ORD), Order detail row; ping ignored",
 	.description = "WooCommerce order.created (and the webhook ping)",
 	.label = "WooCommerce",
 	.detect = detect,

@@ -124,6 +124,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_wpforms = {
 	.name = "wpforms",
+	.signature = "none (url_token guard)",
+	.actions = "form post -> contact, e-mail, history WEB/FRM, note",
 	.description = "WPForms (its own form post; webhooks with --source)",
 	.label = "WPForms",
 	.detect = detect,
