@@ -69,6 +69,10 @@ void cli_print_help(void)
 	       "      --spool DIR        keep deliveries here while the database is\n"
 	       "                         down (default spool.dir, else $GMHOOK_SPOOL)\n"
 	       "      --wait             drain: wait for a running drain to finish\n"
+	       "      --batch            run: one delivery per input line (JSON\n"
+	       "                         {\"source\", \"headers\", \"body\"}, or bare bodies\n"
+	       "                         with --source); one result line per line\n"
+	       "      --batch-size N     run --batch: deliveries per transaction (100)\n"
 	       "      --listen ADDR      fastcgi: unix socket path or HOST:PORT\n"
 	       "                         (default: the socket on fd 0)\n"
 	       "      --trust-proxy      cgi, fastcgi: take the public URL's scheme and\n"
@@ -142,6 +146,18 @@ static int parse_size(unsigned long long *out, const char *arg)
 	return 0;
 }
 
+static int parse_batch_size(unsigned long *out, const char *arg)
+{
+	char *end = NULL;
+
+	*out = strtoul(arg, &end, 10);
+	if (!end || *end || *out == 0 || *out > 100000) {
+		fprintf(stderr, "gmhook: --batch-size needs a number from 1 to 100000, got '%s'\n", arg);
+		return 64;
+	}
+	return 0;
+}
+
 static int parse_received(long long *out, const char *arg)
 {
 	struct tm tm = { 0 };
@@ -174,6 +190,8 @@ enum {
 	OPT_WAIT,
 	OPT_LISTEN,
 	OPT_TRUST_PROXY,
+	OPT_BATCH,
+	OPT_BATCH_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -196,6 +214,8 @@ static const struct option long_options[] = {
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "trust-proxy", no_argument, NULL, OPT_TRUST_PROXY },
+	{ "batch", no_argument, NULL, OPT_BATCH },
+	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "explain", no_argument, NULL, 'e' },
 	{ "compact", no_argument, NULL, 'c' },
@@ -228,6 +248,8 @@ static int apply_option(struct cli_options *o, int c, const char *arg)
 	case OPT_DIALECT: o->dialect = arg; return 0;
 	case OPT_LISTEN: o->listen = arg; return 0;
 	case OPT_TRUST_PROXY: o->trust_proxy = true; return 0;
+	case OPT_BATCH: o->batch = true; return 0;
+	case OPT_BATCH_SIZE: return parse_batch_size(&o->batch_size, arg);
 	case 'n': o->dry_run = true; return 0;
 	case 'e': o->explain = true; return 0;
 	case 'c': o->compact = true; return 0;

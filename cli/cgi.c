@@ -497,6 +497,25 @@ static int read_envelope(struct cgi_request *req, struct cgi_response *resp,
 	return 0;
 }
 
+static void log_url(const char *url)
+{
+	const char *p = url;
+	const char *hit;
+
+	fprintf(stderr, "gmhook: info: cgi: %s ", CGI_URL_HEADER);
+	while ((hit = strstr(p, "token=")) != NULL) {
+		bool param = hit > url && (hit[-1] == '?' || hit[-1] == '&');
+
+		fwrite(p, 1, (size_t) (hit - p) + 6, stderr);
+		p = hit + 6;
+		if (param) {
+			fputs("(hidden)", stderr);
+			p += strcspn(p, "&#");
+		}
+	}
+	fprintf(stderr, "%s\n", p);
+}
+
 static int read_request(struct cgi_request *req, struct cgi_response *resp,
                         char **envp, const struct cli_options *o)
 {
@@ -519,10 +538,10 @@ static int read_request(struct cgi_request *req, struct cgi_response *resp,
 		                      : "out of memory");
 		return -1;
 	}
-	/* -v shows the URL source modules verify signatures against. */
+	/* -v shows the URL source modules verify signatures against, with
+	 * any token= value hidden: it may be the source's url_token. */
 	if (o->verbosity >= 1) {
-		fprintf(stderr, "gmhook: info: cgi: %s %s\n", CGI_URL_HEADER,
-		        req->url);
+		log_url(req->url);
 	}
 	return 0;
 }

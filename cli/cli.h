@@ -43,6 +43,8 @@ struct cli_options {
 	const char *spool_action; /* spool list|show|retry|drop */
 	const char *spool_id;
 	bool wait;                /* drain: wait for the lock */
+	bool batch;               /* run: one delivery per input line */
+	unsigned long batch_size; /* run --batch: lines per transaction */
 	const char *listen; /* fastcgi: unix path or HOST:PORT; NULL: fd 0 */
 	bool trust_proxy;   /* cgi, fastcgi: believe X-Forwarded-Proto/Host */
 	long long received; /* Unix seconds; 0: now */
@@ -91,6 +93,10 @@ bool cli_spoolable(const struct gmhook_error *err);
 int cli_spool_delivery(struct gmhook_ctx *ctx, const struct cli_options *o,
 		       const struct gmhook_request *req,
 		       const struct gmhook_error *cause);
+
+/* batch.c: `run --batch`, one delivery per input line, committed in
+ * groups; returns an exit status. */
+int cli_batch(struct gmhook_ctx *ctx, const struct cli_options *o);
 
 /* The drain and spool commands; return an exit status. */
 int cli_drain(struct gmhook_ctx *ctx, const struct cli_options *o);

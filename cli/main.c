@@ -186,6 +186,9 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 				      : "(none: built-in defaults)");
 		return 0;
 	case CMD_RUN:
+		if (o->batch) {
+			return cli_batch(ctx, o);
+		}
 		return run_stages(ctx, o, CMD_RUN, CMD_RUN, &err);
 	case CMD_DRAIN:
 		return cli_drain(ctx, o);

@@ -8,6 +8,9 @@
  * back and answers "duplicate" with the first result. Every statement is
  * parameter-bound; the only names put into SQL text are GoldMine column
  * names from the fixed list below, never text from a payload or a plan.
+ * gmhook_commit_batch() commits a group of plans in one transaction
+ * instead, each event inside its own savepoint, so one event's failure
+ * (or duplicate) undoes only that event's rows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,8 @@ struct run {
 	struct gmhook_ctx *ctx;
 	struct gmhook__db *db;
 	bool dry_run;
+	bool grouped;      /* a savepoint per event inside a group */
+	bool group_broken; /* a savepoint statement failed: the group is lost */
 	char date[11]; /* today in the server's zone, "YYYY-MM-DD" */
 	char hhmm[6];  /* now, "HH:MM" */
 	struct tm now_tm;
@@ -42,6 +47,7 @@ struct run {
 	json_object *records;
 	json_object *warnings;
 	json_object *sql;
+	const char *signature_note; /* "not checked: ..." from the plan */
 	char path[128]; /* pointer of the current action in the plan */
 };
 
@@ -1477,6 +1483,10 @@ static json_object *entry_new(struct run *r, json_object *ev)
 	r->warnings = json_object_new_array();
 	json_object_object_add(entry, "records", r->records);
 	json_object_object_add(entry, "warnings", r->warnings);
+	if (r->signature_note) {
+		json_object_array_add(r->warnings,
+				      json_object_new_string(r->signature_note));
+	}
 	if (json_object_object_get_ex(ev, "warnings", &v) &&
 	    json_object_is_type(v, json_type_array)) {
 		size_t i;
@@ -1570,8 +1580,70 @@ static int begin_event(struct run *r, struct gmhook_error *err)
 }
 
 /*
- * One event in one transaction: ledger check, actions, ledger row,
- * commit. Any failure rolls the whole event back.
+ * Roll the transaction back. When even that fails (SQLite's
+ * RAISE(ROLLBACK) ended the transaction behind the driver's back), the
+ * driver's idea of the transaction can no longer be trusted: later
+ * statements could run in autocommit. The connection is dropped before
+ * the next commit and opened again.
+ */
+static void rollback(struct run *r)
+{
+	if (gmhook__db_rollback(r->db, NULL) < 0) {
+		r->ctx->db_lost = true;
+	}
+}
+
+/* Run a savepoint statement; "" (none in this dialect) does nothing. */
+static int savepoint(struct run *r, int id, struct gmhook_error *err)
+{
+	const char *sql = gmhook__sql(id, gmhook__db_dialect(r->db));
+	int rc;
+
+	if (!sql[0]) {
+		return 0;
+	}
+	rc = gmhook__db_exec_direct(r->db, sql, err);
+	return rc < 0 ? rc : 0;
+}
+
+/* The unit an event commits or rolls back: its own transaction, or in a
+ * group its own savepoint in the group's transaction. */
+static int event_start(struct run *r, struct gmhook_error *err)
+{
+	return r->grouped ? savepoint(r, GMHOOK__SQL_SAVEPOINT, err)
+			  : begin_event(r, err);
+}
+
+static int event_finish(struct run *r, struct gmhook_error *err)
+{
+	if (r->grouped) {
+		return savepoint(r, GMHOOK__SQL_RELEASE_SAVEPOINT, err);
+	}
+	return r->dry_run ? gmhook__db_rollback(r->db, err)
+			  : gmhook__db_commit(r->db, err);
+}
+
+/*
+ * Undo the event. In a group, a failed ROLLBACK TO means the database
+ * dropped the whole transaction (a lost connection, SQLite's
+ * RAISE(ROLLBACK)): the other events of the group are gone with it, so
+ * the group is marked broken and none of it may be reported committed.
+ */
+static void event_abort(struct run *r)
+{
+	if (!r->grouped) {
+		rollback(r);
+		return;
+	}
+	if (savepoint(r, GMHOOK__SQL_ROLLBACK_TO_SAVEPOINT, NULL) < 0 ||
+	    savepoint(r, GMHOOK__SQL_RELEASE_SAVEPOINT, NULL) < 0) {
+		r->group_broken = true;
+	}
+}
+
+/*
+ * One event in one transaction (or savepoint): ledger check, actions,
+ * ledger row, commit. Any failure rolls the whole event back.
  */
 static int commit_event(json_object **out, struct run *r, const char *source,
 			const char *received, json_object *ev, size_t index,
@@ -1595,17 +1667,19 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 	if (status && strcmp(status, "ignored") == 0) {
 		return ignored_entry(out, r, ev, err);
 	}
-	rc = begin_event(r, err);
-	if (rc == 0) {
-		rc = ledger_lookup(out, r, source, key, err);
+	rc = event_start(r, err);
+	if (rc < 0) {
+		r->group_broken = r->grouped;
+		return rc;
 	}
+	rc = ledger_lookup(out, r, source, key, err);
 	if (rc != 0) {
-		(void) gmhook__db_rollback(r->db, NULL);
+		event_abort(r);
 		return rc < 0 ? rc : 0;
 	}
 	entry = entry_new(r, ev);
 	if (!entry) {
-		(void) gmhook__db_rollback(r->db, NULL);
+		event_abort(r);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
 					 "out of memory");
 	}
@@ -1617,11 +1691,10 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 				   received, entry, err);
 	}
 	if (rc >= 0) {
-		rc = r->dry_run ? gmhook__db_rollback(r->db, err)
-				: gmhook__db_commit(r->db, err);
+		rc = event_finish(r, err);
 	}
 	if (rc < 0) {
-		(void) gmhook__db_rollback(r->db, NULL);
+		event_abort(r);
 		json_object_put(entry);
 		return rc;
 	}
@@ -1640,10 +1713,13 @@ static int commit_event_once(json_object **out, struct run *r,
 	int rc;
 
 	rc = commit_event(out, r, source, received, ev, index, err);
-	if (rc == GMHOOK_EDB && err && strncmp(err->sqlstate, "23", 2) == 0) {
+	if (rc == GMHOOK_EDB && err && strncmp(err->sqlstate, "23", 2) == 0 &&
+	    !r->group_broken) {
 		ledger_id(key, gmhook__get_str(ev, "/id"));
 		rc = ledger_lookup(out, r, source, key, err);
-		(void) gmhook__db_rollback(r->db, NULL);
+		if (!r->grouped) {
+			rollback(r);
+		}
 		if (rc > 0) {
 			return 0;
 		}
@@ -1714,10 +1790,14 @@ static int commit_all(struct run *r, const struct gmhook_plan *plan,
 	json_object *events = gmhook__get(plan->doc, "/events");
 	const char *source = gmhook__get_str(plan->doc, "/source");
 	const char *received = gmhook__get_str(plan->doc, "/received");
+	const char *note = gmhook__get_str(plan->doc, "/signature");
 	json_object *entry;
 	size_t i;
 	int rc;
 
+	r->signature_note =
+		note ? "signature not checked: no secret is configured for this source"
+		     : NULL;
 	if (!source) {
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "/source",
 					 "the plan names no source");
@@ -1735,32 +1815,28 @@ static int commit_all(struct run *r, const struct gmhook_plan *plan,
 	return 0;
 }
 
-GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
-			     const struct gmhook_plan *plan,
-			     struct gmhook_error *err)
+/* The context's connection, opened again when the last one was lost. */
+static int open_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
+		   struct gmhook_error *err)
+{
+	if (ctx->db_lost) {
+		gmhook__db_close(ctx->db);
+		ctx->db = NULL;
+		ctx->db_lost = false;
+	}
+	return gmhook__ctx_db(out, ctx, err);
+}
+
+/* Commit every event of @p plan and build its result document. */
+static int commit_plan(struct gmhook_result **out, struct run *r,
+		       const struct gmhook_plan *plan,
+		       struct gmhook_error *err)
 {
 	struct gmhook_result *result = NULL;
 	json_object *doc = NULL;
 	json_object *events;
-	struct gmhook__db *db;
-	struct run r;
 	int rc;
 
-	if (!out || !ctx || !plan) {
-		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
-					 "out, ctx and plan must not be NULL");
-	}
-	if (ctx->rest) {
-		return gmhook__rest_commit(out, ctx, plan, err);
-	}
-	rc = gmhook__ctx_db(&db, ctx, err);
-	if (rc == 0) {
-		rc = check_ledger_table(db, err);
-	}
-	if (rc < 0) {
-		return rc;
-	}
-	run_init(&r, ctx, db);
 	doc = json_object_new_object();
 	events = json_object_new_array();
 	result = calloc(1, sizeof(*result));
@@ -1773,7 +1849,7 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
 	json_object_object_add(doc, "gmhook", json_object_new_string("result"));
 	json_object_object_add(doc, "version", json_object_new_int(1));
 	json_object_object_add(doc, "events", events); /* steals events */
-	rc = commit_all(&r, plan, events, err);
+	rc = commit_all(r, plan, events, err);
 	if (rc < 0) {
 		goto out;
 	}
@@ -1790,4 +1866,158 @@ out:
 	json_object_put(doc);
 	free(result);
 	return rc;
+}
+
+GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
+			     const struct gmhook_plan *plan,
+			     struct gmhook_error *err)
+{
+	struct gmhook__db *db;
+	struct run r;
+	int rc;
+
+	if (!out || !ctx || !plan) {
+		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
+					 "out, ctx and plan must not be NULL");
+	}
+	if (ctx->rest) {
+		return gmhook__rest_commit(out, ctx, plan, err);
+	}
+	rc = open_db(&db, ctx, err);
+	if (rc == 0) {
+		rc = check_ledger_table(db, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	run_init(&r, ctx, db);
+	rc = commit_plan(out, &r, plan, err);
+	if (rc == GMHOOK_EUNAVAIL) {
+		ctx->db_lost = true; /* connect again next time */
+	}
+	return rc;
+}
+
+/* ==== Batches: a group of plans in one transaction ==== */
+
+static int batch_args(struct gmhook_result **results_out,
+		      struct gmhook_error *errors_out, struct gmhook_ctx *ctx,
+		      const struct gmhook_plan *const *plans, size_t n_plans,
+		      struct gmhook_error *err)
+{
+	size_t i;
+
+	if (!ctx || (n_plans && (!results_out || !errors_out || !plans))) {
+		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
+					 "ctx, results_out, errors_out and plans must not be NULL");
+	}
+	for (i = 0; i < n_plans; i++) {
+		if (!plans[i]) {
+			return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT,
+						 "", "plans[%zu] is NULL", i);
+		}
+	}
+	for (i = 0; i < n_plans; i++) {
+		struct gmhook_error clean = GMHOOK_ERROR_INIT;
+
+		results_out[i] = NULL;
+		errors_out[i] = clean;
+	}
+	return 0;
+}
+
+/* A dry run or the REST backend has no transaction to share: each plan
+ * is committed on its own. */
+static void batch_one_by_one(struct gmhook_result **results_out,
+			     struct gmhook_error *errors_out,
+			     struct gmhook_ctx *ctx,
+			     const struct gmhook_plan *const *plans,
+			     size_t n_plans)
+{
+	size_t i;
+
+	for (i = 0; i < n_plans; i++) {
+		(void) gmhook_commit(&results_out[i], ctx, plans[i],
+				     &errors_out[i]);
+	}
+}
+
+/* Undo a group: nothing of it is reported committed. A lost connection
+ * is closed so that the next call connects again. */
+static int batch_fail(struct gmhook_result **results_out,
+		      struct gmhook_error *errors_out, struct gmhook_ctx *ctx,
+		      size_t n_plans, int rc)
+{
+	size_t i;
+
+	/* After a failed group the driver's transaction state is not to be
+	 * trusted (see rollback()): start the next group on a new
+	 * connection. */
+	(void) gmhook__db_rollback(ctx->db, NULL);
+	ctx->db_lost = true;
+	for (i = 0; i < n_plans; i++) {
+		struct gmhook_error clean = GMHOOK_ERROR_INIT;
+
+		gmhook_result_free(results_out[i]);
+		results_out[i] = NULL;
+		errors_out[i] = clean;
+	}
+	return rc;
+}
+
+/* Does this event failure lose the whole group? */
+static bool breaks_group(const struct run *r, int rc)
+{
+	return r->group_broken || rc == GMHOOK_EUNAVAIL || rc == GMHOOK_ENOMEM;
+}
+
+GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
+				   struct gmhook_error *errors_out,
+				   struct gmhook_ctx *ctx,
+				   const struct gmhook_plan *const *plans,
+				   size_t n_plans, struct gmhook_error *err)
+{
+	struct gmhook__db *db;
+	struct run r;
+	size_t i;
+	int rc;
+
+	rc = batch_args(results_out, errors_out, ctx, plans, n_plans, err);
+	if (rc < 0 || n_plans == 0) {
+		return rc;
+	}
+	if (ctx->rest || ctx->opts.dry_run) {
+		batch_one_by_one(results_out, errors_out, ctx, plans, n_plans);
+		return 0;
+	}
+	rc = open_db(&db, ctx, err);
+	if (rc == 0) {
+		rc = check_ledger_table(db, err);
+	}
+	if (rc < 0) {
+		return rc;
+	}
+	run_init(&r, ctx, db);
+	r.grouped = true;
+	rc = begin_event(&r, err);
+	for (i = 0; rc == 0 && i < n_plans; i++) {
+		rc = commit_plan(&results_out[i], &r, plans[i], &errors_out[i]);
+		if (rc < 0 && breaks_group(&r, rc)) {
+			if (err) {
+				*err = errors_out[i];
+			}
+		} else if (r.group_broken) {
+			rc = gmhook__error_set(err, GMHOOK_EDB, COMMIT, "",
+					       "the database ended the group's transaction");
+		} else {
+			rc = 0;
+		}
+	}
+	if (rc == 0) {
+		rc = gmhook__db_commit(db, err);
+	}
+	if (rc < 0) {
+		return batch_fail(results_out, errors_out, ctx, n_plans, rc);
+	}
+	return 0;
 }

@@ -353,7 +353,8 @@ static int load_defaults(struct loader *l, json_object *doc)
 {
 	static const char *const keys[] = { "user", "owner", "source_label",
 					    "merge_codes", "timezone", "bounce",
-					    "phone_country", NULL };
+					    "phone_country", "cases",
+					    "sms_new_contacts", NULL };
 	json_object *d = NULL;
 	int rc;
 
@@ -387,6 +388,13 @@ static int load_defaults(struct loader *l, json_object *doc)
 	}
 	if (rc == 0) {
 		rc = load_phone_country(l, d);
+	}
+	if (rc == 0) {
+		rc = get_bool(l, d, "/defaults", "cases", &l->ctx->use_cases);
+	}
+	if (rc == 0) {
+		rc = get_bool(l, d, "/defaults", "sms_new_contacts",
+			      &l->ctx->sms_new_contacts);
 	}
 	return rc;
 }
@@ -505,6 +513,29 @@ static int load_mappings(struct loader *l, json_object *doc)
 	return 0;
 }
 
+/* "https://user:pass@host/..." */
+static bool url_has_credentials(const char *url)
+{
+	const char *host = strstr(url, "://");
+	size_t n;
+
+	host = host ? host + 3 : url;
+	n = strcspn(host, "/?#");
+	return memchr(host, '@', n) != NULL;
+}
+
+static bool printable(const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
 static int load_rest_fields(struct loader *l, json_object *d,
 			    struct gmhook__rest_config *r)
 {
@@ -557,6 +588,12 @@ static int load_rest_fields(struct loader *l, json_object *d,
 	if (rc == 0) {
 		rc = get_uint(l, d, "/rest", "retries", 20, &n);
 		r->retries = (uint32_t) n;
+	}
+	if (rc == 0 && url_has_credentials(r->url)) {
+		rc = config_error(l, "/rest/url", "must not carry credentials; use \"user\" and \"key\"");
+	}
+	if (rc == 0 && r->key.key && !printable(r->key.key, r->key.len)) {
+		rc = config_error(l, "/rest/key", "must be printable text (it is sent in a header)");
 	}
 	if (rc == 0 && !r->insecure && strncmp(r->url, "https://", 8) != 0) {
 		rc = config_error(l, "/rest/url", "must be https:// (set \"insecure\": true to allow http)");
@@ -625,6 +662,9 @@ static int parse_document(struct loader *l, json_object **out)
 	int rc;
 
 	*out = NULL;
+	if (tok) {
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	}
 	rc = tok ? read_file(l, &text, &len)
 		 : config_error(l, "", "out of memory");
 	if (rc == 0) {

@@ -161,6 +161,8 @@ GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 	}
 	ctx->opts.version = GMHOOK_OPTIONS_VERSION;
 	ctx->bounce_delete = true; /* hard bounces remove the address */
+	ctx->use_cases = true;
+	ctx->sms_new_contacts = true;
 	snprintf(ctx->phone_country, sizeof(ctx->phone_country), "1");
 	rc = opts->config ? gmhook__config_load(ctx, &ctx->opts, opts->config,
 						err)

@@ -93,6 +93,15 @@ GMHOOK_API const char *gmhook_stage_name(int stage)
 	}
 }
 
+static void scrub(char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char) *s < 0x20 || *s == 0x7f) {
+			*s = ' ';
+		}
+	}
+}
+
 int gmhook__error_set(struct gmhook_error *err, int code, int stage,
 		      const char *path, const char *fmt, ...)
 {
@@ -109,5 +118,9 @@ int gmhook__error_set(struct gmhook_error *err, int code, int stage,
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	/* Messages echo payload and header text; a CR or LF in them could
+	 * forge lines in a log. */
+	scrub(err->message);
+	scrub(err->path);
 	return code;
 }

@@ -80,11 +80,14 @@ struct gmhook_ctx {
 	int log_level;
 	void *log_userdata;
 	struct gmhook__db *db; /* NULL until a call needs the database */
+	bool db_lost; /* a rollback failed: commit reconnects before use */
 	int64_t fixed_now;     /* tests: non-zero replaces time(NULL) */
 	char *timezone;
 	char *spool_dir;
 	bool bounce_delete; /* hard bounces delete the e-mail row */
 	char phone_country[4]; /* default calling code for E.164, "1" */
+	bool use_cases;        /* tickets open CASES (else a CAL to-do) */
+	bool sms_new_contacts; /* an SMS from an unknown number adds one */
 	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
 	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
@@ -689,6 +692,9 @@ enum gmhook__sql_id {
 	GMHOOK__SQL_INSERT_NOTE,
 	GMHOOK__SQL_CASE_LINKED,
 	GMHOOK__SQL_INSERT_CASE,
+	GMHOOK__SQL_SAVEPOINT,
+	GMHOOK__SQL_ROLLBACK_TO_SAVEPOINT,
+	GMHOOK__SQL_RELEASE_SAVEPOINT,
 	GMHOOK__SQL_COUNT
 };
 

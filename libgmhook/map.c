@@ -186,6 +186,7 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 	json_object *doc = NULL;
 	json_object *events;
 	json_object *in_events;
+	const char *unchecked;
 	size_t i;
 	int rc = 0;
 
@@ -219,6 +220,13 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 							   "/received")));
 	json_object_object_add(doc, "events", events); /* steals events */
 	in_events = gmhook__get(event->doc, "/events");
+	unchecked = gmhook__get_str(event->doc, "/signature");
+	if (unchecked && strncmp(unchecked, "not checked", 11) == 0) {
+		/* Commit repeats it in the result: the delivery was accepted
+		 * without proof of who sent it. */
+		json_object_object_add(doc, "signature",
+				       json_object_new_string(unchecked));
+	}
 	for (i = 0; i < json_object_array_length(in_events); i++) {
 		rc = map_one(ctx, src, gmhook__get(event->doc, "/body"),
 			     json_object_array_get_idx(in_events, i), events,

@@ -534,6 +534,9 @@ static int read_json_file(struct check *c, json_object **out)
 	len = buf ? fread(buf, 1, 4 * 1024 * 1024 + 1, f) : 0;
 	fclose(f);
 	tok = json_tokener_new_ex(64);
+	if (tok) {
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	}
 	if (!buf || !tok || len > 4 * 1024 * 1024) {
 		rc = check_error(c, "", "larger than 4 MiB or out of memory");
 	} else {

@@ -186,6 +186,73 @@ static bool only_space(const char *s, size_t n)
 	return true;
 }
 
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * A form body in another charset: its non-ASCII bytes may be raw or
+ * percent-escaped (%F6). Unescape those, convert the body to UTF-8, and
+ * escape every non-ASCII byte again, so the form decoder sees a UTF-8
+ * form with '&', '=', '+' and ASCII escapes exactly as sent.
+ */
+static int transcode_form(char **out, size_t *out_len, const char *charset,
+			  const char *body, size_t len, struct gmhook_error *err)
+{
+	struct gmhook__buf raw = { 0 };
+	struct gmhook__buf esc = { 0 };
+	char *utf8 = NULL;
+	size_t utf8_len = 0;
+	size_t i;
+	int hi, lo;
+	int rc;
+
+	*out = NULL;
+	if (!charset[0] || gmhook__str_ieq(charset, "utf-8") ||
+	    gmhook__str_ieq(charset, "utf8") ||
+	    gmhook__str_ieq(charset, "us-ascii")) {
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		hi = body[i] == '%' && i + 2 < len
+			     ? hex_digit((unsigned char) body[i + 1])
+			     : -1;
+		lo = hi >= 8 ? hex_digit((unsigned char) body[i + 2]) : -1;
+		if (lo >= 0) {
+			gmhook__buf_addc(&raw, (char) (hi << 4 | lo));
+			i += 2;
+		} else {
+			gmhook__buf_addc(&raw, body[i]);
+		}
+	}
+	rc = raw.failed ? gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
+					    "out of memory")
+			: convert_charset(&utf8, &utf8_len, charset,
+					  raw.data ? raw.data : "", raw.len, err);
+	for (i = 0; rc == 0 && utf8 && i < utf8_len; i++) {
+		if ((unsigned char) utf8[i] >= 0x80) {
+			gmhook__buf_addf(&esc, "%%%02X", (unsigned char) utf8[i]);
+		} else {
+			gmhook__buf_addc(&esc, utf8[i]);
+		}
+	}
+	if (rc == 0 && utf8) {
+		*out_len = esc.len;
+		*out = gmhook__buf_steal(&esc);
+		rc = *out ? 0 : gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
+						  "out of memory");
+	}
+	free(utf8);
+	gmhook__buf_free(&raw);
+	gmhook__buf_free(&esc);
+	return rc;
+}
+
 /* Count the scalar values of a JSON tree, stopping past @p limit. */
 static size_t count_fields(json_object *v, size_t limit)
 {
@@ -281,6 +348,62 @@ static int decode_body(json_object **out, struct gmhook_ctx *ctx, int format,
 	}
 }
 
+/*
+ * Every decoded string must be valid, shortest-form UTF-8 without NUL
+ * bytes: json-c lets overlong forms, surrogates and code points past
+ * U+10FFFF through, and a NUL would silently cut the value in every
+ * C-string column it reaches.
+ */
+static int check_strings(json_object *v, char *path, size_t size,
+			 struct gmhook_error *err)
+{
+	size_t mark = strlen(path);
+	const char *s;
+	size_t len;
+	size_t i;
+	int rc = 0;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		len = (size_t) json_object_get_string_len(v);
+		if (memchr(s, '\0', len)) {
+			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, path,
+						 "a value holds a NUL byte");
+		}
+		if (gmhook__utf8_invalid_at(s, len) >= 0) {
+			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, path,
+						 "invalid UTF-8 at byte %ld of the value", gmhook__utf8_invalid_at(s, len));
+		}
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		for (i = 0; rc == 0 && i < json_object_array_length(v); i++) {
+			gmhook__path_push_index(path, size, i);
+			rc = check_strings(json_object_array_get_idx(v, i), path,
+					   size, err);
+			path[mark] = '\0';
+		}
+		return rc;
+	}
+	if (!json_object_is_type(v, json_type_object)) {
+		return 0;
+	}
+	json_object_object_foreach(v, key, child)
+	{
+		gmhook__path_push(path, size, key);
+		if (gmhook__utf8_invalid_at(key, strlen(key)) >= 0) {
+			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, path,
+						 "invalid UTF-8 in a field name");
+		}
+		rc = check_strings(child, path, size, err);
+		path[mark] = '\0';
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int pick_source(const struct gmhook__source **out,
 		       const struct gmhook__delivery *d,
 		       struct gmhook_error *err)
@@ -323,6 +446,23 @@ static json_object *headers_json(const struct gmhook_request *req)
 		json_object_array_add(headers, pair); /* steals pair */
 	}
 	return headers;
+}
+
+/* An event's time must be a real RFC 3339 time; a source that found
+ * none, or an absurd one, gets the time the delivery was received. */
+static void fix_time(json_object *meta, const struct gmhook__delivery *d,
+		     struct gmhook_ctx *ctx)
+{
+	char iso[32];
+	int64_t t;
+
+	if (gmhook__time_parse(gmhook__get_str(meta, "/time"), &t)) {
+		return;
+	}
+	gmhook__time_format_utc(d->req->received ? d->req->received
+						 : gmhook__now(ctx),
+				iso, sizeof(iso));
+	json_object_object_add(meta, "time", json_object_new_string(iso));
 }
 
 /* Run the source's extractor over each event; fill in a body digest for
@@ -374,6 +514,7 @@ static int extract_events(json_object *events, struct gmhook_ctx *ctx,
 		if (rc < 0) {
 			return rc;
 		}
+		fix_time(meta, d, ctx);
 		if (!gmhook__get_str(meta, "/id")) {
 			char id[128];
 
@@ -502,14 +643,22 @@ GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
 		return gmhook__error_set(err, GMHOOK_EMEDIATYPE, PARSE, "",
 					 "unsupported content type '%s' (JSON, urlencoded and multipart/form-data bodies are accepted)", m.type);
 	}
-	rc = convert_charset(&converted, &converted_len, m.charset, req->body,
-			     req->body_len, err);
+	rc = format == GMHOOK__FORMAT_FORM
+		     ? transcode_form(&converted, &converted_len, m.charset,
+				      req->body, req->body_len, err)
+		     : convert_charset(&converted, &converted_len, m.charset,
+				       req->body, req->body_len, err);
 	if (rc < 0) {
 		return rc;
 	}
 	rc = decode_body(&body, ctx, format, &m,
 			 converted ? converted : req->body,
 			 converted ? converted_len : req->body_len, err);
+	if (rc == 0) {
+		char path[256] = "";
+
+		rc = check_strings(body, path, sizeof(path), err);
+	}
 	if (rc < 0) {
 		goto out;
 	}

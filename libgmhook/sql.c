@@ -349,6 +349,31 @@ static const struct statement statements[GMHOOK__SQL_COUNT] = {
 		NULL,
 		NULL,
 	},
+	/* A batch commits a group of events in one transaction with a
+	 * savepoint per event, so one event's failure undoes only its own
+	 * rows. SQL Server has no RELEASE: a savepoint ends with the
+	 * transaction. */
+	[GMHOOK__SQL_SAVEPOINT] = {
+		"savepoint",
+		"SAVEPOINT gmhook_event",
+		NULL,
+		NULL,
+		"SAVE TRANSACTION gmhook_event",
+	},
+	[GMHOOK__SQL_ROLLBACK_TO_SAVEPOINT] = {
+		"rollback_to_savepoint",
+		"ROLLBACK TO SAVEPOINT gmhook_event",
+		NULL,
+		NULL,
+		"ROLLBACK TRANSACTION gmhook_event",
+	},
+	[GMHOOK__SQL_RELEASE_SAVEPOINT] = {
+		"release_savepoint",
+		"RELEASE SAVEPOINT gmhook_event",
+		NULL,
+		NULL,
+		"",
+	},
 };
 
 const char *gmhook__sql(int id, int dialect)

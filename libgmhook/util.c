@@ -234,7 +234,7 @@ bool gmhook__time_parse(const char *s, int64_t *out)
 			}
 		}
 	}
-	if (month < 1 || month > 12 || day < 1 ||
+	if (year < 1 || month < 1 || month > 12 || day < 1 ||
 	    day > days_in_month(year, month) || hour > 23 || minute > 59 ||
 	    second > 60 || !parse_zone(p, &offset)) {
 		return false;
@@ -244,20 +244,36 @@ bool gmhook__time_parse(const char *s, int64_t *out)
 	return true;
 }
 
+/* Years 1..9999 only: RFC 3339 has four-digit years, and a payload's
+ * absurd timestamp must not reach gmtime's undefined corners. */
+#define TIME_MIN (-62135596800LL) /* 0001-01-01T00:00:00Z */
+#define TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+
 void gmhook__time_format_utc(int64_t t, char *buf, size_t size)
 {
 	time_t tt = (time_t) t;
 	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (size == 0) {
+		return;
+	}
+	buf[0] = '\0';
+	if (t < TIME_MIN || t > TIME_MAX || !gmtime_r(&tt, &tm)) {
+		return;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void gmhook__time_local(int64_t t, struct tm *out)
 {
-	time_t tt = (time_t) t;
+	time_t tt = (time_t) (t < TIME_MIN ? TIME_MIN : t > TIME_MAX ? TIME_MAX : t);
 
-	localtime_r(&tt, out);
+	if (!localtime_r(&tt, out)) {
+		memset(out, 0, sizeof(*out));
+		out->tm_year = 70;
+		out->tm_mday = 1;
+	}
 }
 
 char *gmhook__strdup(const char *s)

@@ -249,6 +249,25 @@ contains "media" "$(q "SELECT NOTES FROM CONTHIST WHERE REF = 'SMS from +1555555
 contains "whatsapp" "$(q "SELECT NOTES FROM CONTHIST WHERE REF = 'WhatsApp from +15555550125'")" "Hola, ¿están abiertos?"
 finish
 
+begin "cases off: a ticket becomes a CAL to-do and a history row, no case"
+fresh_db
+echo '{"defaults": {"cases": false}}' >"$TMP/nocases.json"
+gm "$DATA/zendesk/ticket-created.json" --config "$TMP/nocases.json"
+expect_rc 0
+is "no case" "$(q "SELECT COUNT(*) FROM CASES")" 0
+is "to-do" "$(q "SELECT RECTYPE, ACTVCODE, substr(REF, 1, 22) FROM CAL")" "D|TKT|Follow up Zendesk tick"
+is "history" "$(q "SELECT ACTVCODE, RESULTCODE FROM CONTHIST")" "TKT|NEW"
+finish
+
+begin "sms_new_contacts off: an SMS from an unknown number writes nothing"
+fresh_db
+echo '{"defaults": {"sms_new_contacts": false}}' >"$TMP/nosms.json"
+gm "$DATA/twilio/inbound-sms.form" -t "$FORM" --config "$TMP/nosms.json"
+expect_rc 0
+is "rows" "$(counts)" "0|0|0|0"
+contains "warning" "$(cat "$OUT")" "no GoldMine contact matches"
+finish
+
 begin "twilio: an opt-out for an unknown number writes nothing"
 fresh_db
 gm "$DATA/twilio/status-undelivered-21610.form"

@@ -51,6 +51,11 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	--buildtype=debug || status=1
 
+# Fuzz each target for a bounded time (FUZZ_TIME s, default 20); a crash
+# counts as one failure, a missing clang fuzzer runtime (77) as a skip.
+tests/fuzz/run.sh; fuzz_rc=$?
+[ "$fuzz_rc" -eq 0 ] || [ "$fuzz_rc" -eq 77 ] || { status=1; pg_failed=$((${pg_failed:-0} + 1)); }
+
 # One line with meson's counts from both builds.
 PG_FAILED=${pg_failed:-0} python3 - build-test build-asan <<'PY'
 import json, sys, os

@@ -426,6 +426,58 @@ GMHOOK_API int gmhook_spool_list(char ***out, struct gmhook_ctx *ctx,
 /** Free a list from gmhook_spool_list(). NULL is a no-op. */
 GMHOOK_API void gmhook_spool_list_free(char **names);
 
+/* ==== Batches: many plans, one transaction ==== */
+
+/**
+ * Stage 4 for a group of plans: commit them in one database transaction,
+ * each event inside its own savepoint, so that a batch pays for one
+ * COMMIT per group instead of one per event while every event keeps its
+ * own ledger row and its own outcome.
+ *
+ * Each plan's outcome is what gmhook_commit() would have given it: a
+ * result ("committed", "duplicate", "ignored", "mixed"), or an error. An
+ * event that fails (a bad plan, a constraint violation, a value the
+ * database refuses) is rolled back to its savepoint and only its plan
+ * reports the error; an event already in the ledger, also when an
+ * earlier plan of the same group committed it, is "duplicate". As with
+ * gmhook_commit(), the events of a plan before the failing one stay
+ * committed.
+ *
+ * When the group as a whole cannot be committed (the connection is lost,
+ * the final COMMIT fails, or the database drops the transaction), nothing
+ * of the group is committed and no plan is reported committed: the call
+ * fails, every @p results_out entry is NULL, and the caller commits the
+ * plans again one by one with gmhook_commit() or spools them. After a
+ * lost connection (GMHOOK_EUNAVAIL) the next call connects again.
+ *
+ * With the dry_run option, or a REST backend, the plans are committed one
+ * by one with gmhook_commit() and the call returns 0.
+ *
+ * @param[out] results_out  an array of @p n_plans entries; on success
+ *                  entry i is plan i's result (caller owns, free each
+ *                  with gmhook_result_free()) or NULL when @p errors_out
+ *                  entry i holds its error. All NULL on failure.
+ * @param[out] errors_out   an array of @p n_plans entries; on success
+ *                  entry i has code 0, or plan i's error. Cleared
+ *                  (GMHOOK_ERROR_INIT) on failure.
+ * @param ctx       the context; its connection and prepared statements
+ *                  are reused from group to group
+ * @param plans     the plans, in commit order; borrowed. A plan may name
+ *                  the same event as an earlier one.
+ * @param n_plans   how many; 0 does nothing and returns 0
+ * @param[out] err  why the group failed; may be NULL
+ * @return 0 (each plan's own outcome is in the arrays), GMHOOK_EINVAL (a
+ *         NULL argument or plan, named in @p err), GMHOOK_ECONFIG (no
+ *         ledger table), GMHOOK_ENOMEM, GMHOOK_EDB or GMHOOK_EUNAVAIL
+ *
+ * Thread-safety: as every call on @p ctx.
+ */
+GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
+				   struct gmhook_error *errors_out,
+				   struct gmhook_ctx *ctx,
+				   const struct gmhook_plan *const *plans,
+				   size_t n_plans, struct gmhook_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -293,6 +293,40 @@ static int add_history(struct gmhook__plan_builder *pb,
 	return rc;
 }
 
+/*
+ * For sites that do not use GoldMine's Service Center ("cases": false in
+ * the configuration): a to-do (CAL rectype D) for today, so someone
+ * follows the ticket up, next to the history record.
+ */
+static int add_todo(struct gmhook__plan_builder *pb,
+		    const struct gmhook__ticket *t, const char *subject,
+		    struct gmhook_error *err)
+{
+	json_object *cal = gmhook__plan_action(pb, "calendar.schedule");
+	char ref[512];
+	char link[512];
+
+	if (!cal) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+					 "out of memory");
+	}
+	snprintf(ref, sizeof(ref), "Follow up %s ticket %s: %s", t->label,
+		 t->number ? t->number : t->id, subject);
+	ref[gmhook__utf8_prefix(ref, REF_MAX)] = '\0';
+	snprintf(link, sizeof(link), "%s:%s", t->provider, t->id);
+	json_object_object_add(cal, "rectype", json_object_new_string("D"));
+	json_object_object_add(cal, "actvcode", json_object_new_string("TKT"));
+	gmhook__plan_set_when(cal, "ondate", NULL,
+			      gmhook__now(gmhook__plan_ctx(pb)));
+	json_object_object_add(cal, "ref", json_object_new_string(ref));
+	if (t->description && t->description[0]) {
+		json_object_object_add(cal, "notes",
+				       json_object_new_string(t->description));
+	}
+	json_object_object_add(cal, "link", json_object_new_string(link));
+	return 0;
+}
+
 int gmhook__ticket_map(struct gmhook__plan_builder *pb,
                        const struct gmhook__item *item,
                        const struct gmhook__ticket *t, struct gmhook_error *err)
@@ -307,8 +341,10 @@ int gmhook__ticket_map(struct gmhook__plan_builder *pb,
 		subject = fallback;
 	}
 	rc = gmhook__plan_person(pb, item, &t->requester, t->label, err);
-	if (rc == 0) {
+	if (rc == 0 && gmhook__plan_ctx(pb)->use_cases) {
 		rc = add_case(pb, item, t, subject, err);
+	} else if (rc == 0) {
+		rc = add_todo(pb, t, subject, err);
 	}
 	if (rc == 0) {
 		rc = add_history(pb, t, subject, err);

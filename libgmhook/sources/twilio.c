@@ -222,7 +222,11 @@ static int map_incoming(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	person.name = from;
 	person.name_path = "/From";
 	person.new_only = true;
-	rc = gmhook__plan_person(pb, item, &person, "Twilio SMS", err);
+	/* "sms_new_contacts": false keeps unknown numbers out of GoldMine:
+	 * their messages are then skipped with a warning. */
+	rc = ctx->sms_new_contacts
+		     ? gmhook__plan_person(pb, item, &person, "Twilio SMS", err)
+		     : gmhook__plan_find(pb, NULL, from, err);
 	if (rc < 0) {
 		return rc;
 	}
