@@ -511,6 +511,21 @@ is "CAL rows of the contact" "$(q 'SELECT a.ONDATE, a.ONTIME, a.DURATION FROM CA
 check_recids
 finish
 
+begin "16 processes delivering different events for one new e-mail make one contact"
+fresh_db
+for i in $(seq 1 16); do
+	printf 'email=race%%40example.com&name=Racer+%d&message=attempt+%d' "$i" "$i" |
+		gm run --db "$DB" -c -t application/x-www-form-urlencoded \
+			>"$TMP/race.$i.out" 2>"$TMP/race.$i.err" &
+done
+wait
+is "contacts" "$(q 'SELECT COUNT(*) FROM CONTACT1')" 1
+is "e-mail rows" "$(q "SELECT COUNT(*) FROM CONTSUPP WHERE U_CONTACT = 'E-MAIL ADDRESS'")" 1
+is "history rows" "$(q 'SELECT COUNT(*) FROM CONTHIST')" 16
+is "ledger rows" "$(q 'SELECT COUNT(*) FROM GMHOOK_LEDGER')" 16
+is "committed" "$(cat "$TMP"/race.*.out | grep -c '"status":"committed"}],"status":"committed"')" 16
+finish
+
 begin "cancellation after booking removes the appointment"
 fresh_db
 run_payload "$EX_CREATED"
