@@ -17,11 +17,11 @@ static const struct {
 	enum cli_command command;
 } commands[] = {
 	{ "drain", CMD_DRAIN },       { "spool", CMD_SPOOL },
-	{ "run", CMD_RUN },         { "parse", CMD_PARSE },
+	{ "run", CMD_RUN },           { "parse", CMD_PARSE },
 	{ "validate", CMD_VALIDATE }, { "map", CMD_MAP },
-	{ "commit", CMD_COMMIT },   { "init-db", CMD_INIT_DB },
-	{ "sources", CMD_SOURCES }, { "cgi", CMD_CGI },
-	{ "fastcgi", CMD_FASTCGI }, { "check", CMD_CHECK },
+	{ "commit", CMD_COMMIT },     { "init-db", CMD_INIT_DB },
+	{ "sources", CMD_SOURCES },   { "cgi", CMD_CGI },
+	{ "fastcgi", CMD_FASTCGI },   { "check", CMD_CHECK },
 };
 
 void cli_print_help(void)
@@ -98,11 +98,13 @@ static int add_header(struct cli_options *o, const char *arg)
 	char *copy;
 
 	if (!colon || colon == arg) {
-		fprintf(stderr, "gmhook: -H needs 'Name: value', got '%s'\n", arg);
+		fprintf(stderr, "gmhook: -H needs 'Name: value', got '%s'\n",
+		        arg);
 		return 64;
 	}
 	if (o->n_headers == CLI_MAX_HEADERS) {
-		fprintf(stderr, "gmhook: at most %d headers\n", CLI_MAX_HEADERS);
+		fprintf(stderr, "gmhook: at most %d headers\n",
+		        CLI_MAX_HEADERS);
 		return 64;
 	}
 	copy = strdup(arg);
@@ -113,8 +115,8 @@ static int add_header(struct cli_options *o, const char *arg)
 	copy[colon - arg] = '\0';
 	o->header_storage[o->n_headers] = copy;
 	o->headers[o->n_headers].name = copy;
-	o->headers[o->n_headers].value = copy + (colon - arg) + 1 +
-					 strspn(colon + 1, " \t");
+	o->headers[o->n_headers].value =
+	        copy + (colon - arg) + 1 + strspn(colon + 1, " \t");
 	o->n_headers++;
 	return 0;
 }
@@ -130,7 +132,7 @@ static int parse_command(struct cli_options *o, const char *word)
 		}
 	}
 	fprintf(stderr, "gmhook: unknown command '%s' (see gmhook --help)\n",
-		word);
+	        word);
 	return 64;
 }
 
@@ -140,7 +142,9 @@ static int parse_size(unsigned long long *out, const char *arg)
 
 	*out = strtoull(arg, &end, 10);
 	if (!end || *end || *out == 0) {
-		fprintf(stderr, "gmhook: --max-body needs a positive number of bytes, got '%s'\n", arg);
+		fprintf(stderr,
+		        "gmhook: --max-body needs a positive number of bytes, got '%s'\n",
+		        arg);
 		return 64;
 	}
 	return 0;
@@ -152,7 +156,9 @@ static int parse_batch_size(unsigned long *out, const char *arg)
 
 	*out = strtoul(arg, &end, 10);
 	if (!end || *end || *out == 0 || *out > 100000) {
-		fprintf(stderr, "gmhook: --batch-size needs a number from 1 to 100000, got '%s'\n", arg);
+		fprintf(stderr,
+		        "gmhook: --batch-size needs a number from 1 to 100000, got '%s'\n",
+		        arg);
 		return 64;
 	}
 	return 0;
@@ -172,7 +178,9 @@ static int parse_received(long long *out, const char *arg)
 		*out = (long long) timegm(&tm);
 		return 0;
 	}
-	fprintf(stderr, "gmhook: --received needs Unix seconds or YYYY-MM-DDTHH:MM:SSZ, got '%s'\n", arg);
+	fprintf(stderr,
+	        "gmhook: --received needs Unix seconds or YYYY-MM-DDTHH:MM:SSZ, got '%s'\n",
+	        arg);
 	return 64;
 }
 
@@ -229,35 +237,88 @@ static const struct option long_options[] = {
 static int apply_option(struct cli_options *o, int c, const char *arg)
 {
 	switch (c) {
-	case 'd': o->db = arg; return 0;
-	case 's': o->source = arg; return 0;
-	case 'H': return add_header(o, arg);
-	case 't': o->content_type = arg; return 0;
-	case 'i': o->input = arg; return 0;
-	case 'u': o->user = arg; return 0;
-	case OPT_OWNER: o->owner = arg; return 0;
-	case OPT_TZ: o->timezone = arg; return 0;
-	case OPT_CONFIG: o->config = arg; return 0;
-	case OPT_RECEIVED: return parse_received(&o->received, arg);
-	case OPT_SPOOL: o->spool = arg; return 0;
-	case OPT_WAIT: o->wait = true; return 0;
-	case OPT_MAX_BODY: return parse_size(&o->max_body, arg);
-	case OPT_REJECT: o->reject_overflow = true; return 0;
-	case OPT_LEDGER: o->ledger_only = true; return 0;
-	case OPT_SCHEMA_ONLY: o->schema_only = true; return 0;
-	case OPT_DIALECT: o->dialect = arg; return 0;
-	case OPT_LISTEN: o->listen = arg; return 0;
-	case OPT_TRUST_PROXY: o->trust_proxy = true; return 0;
-	case OPT_BATCH: o->batch = true; return 0;
-	case OPT_BATCH_SIZE: return parse_batch_size(&o->batch_size, arg);
-	case 'n': o->dry_run = true; return 0;
-	case 'e': o->explain = true; return 0;
-	case 'c': o->compact = true; return 0;
-	case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; return 0;
-	case 'q': o->verbosity = -1; return 0;
-	case 'h': o->help = true; return 0;
-	case 'V': o->version = true; return 0;
-	default: return 64;
+	case 'd':
+		o->db = arg;
+		return 0;
+	case 's':
+		o->source = arg;
+		return 0;
+	case 'H':
+		return add_header(o, arg);
+	case 't':
+		o->content_type = arg;
+		return 0;
+	case 'i':
+		o->input = arg;
+		return 0;
+	case 'u':
+		o->user = arg;
+		return 0;
+	case OPT_OWNER:
+		o->owner = arg;
+		return 0;
+	case OPT_TZ:
+		o->timezone = arg;
+		return 0;
+	case OPT_CONFIG:
+		o->config = arg;
+		return 0;
+	case OPT_RECEIVED:
+		return parse_received(&o->received, arg);
+	case OPT_SPOOL:
+		o->spool = arg;
+		return 0;
+	case OPT_WAIT:
+		o->wait = true;
+		return 0;
+	case OPT_MAX_BODY:
+		return parse_size(&o->max_body, arg);
+	case OPT_REJECT:
+		o->reject_overflow = true;
+		return 0;
+	case OPT_LEDGER:
+		o->ledger_only = true;
+		return 0;
+	case OPT_SCHEMA_ONLY:
+		o->schema_only = true;
+		return 0;
+	case OPT_DIALECT:
+		o->dialect = arg;
+		return 0;
+	case OPT_LISTEN:
+		o->listen = arg;
+		return 0;
+	case OPT_TRUST_PROXY:
+		o->trust_proxy = true;
+		return 0;
+	case OPT_BATCH:
+		o->batch = true;
+		return 0;
+	case OPT_BATCH_SIZE:
+		return parse_batch_size(&o->batch_size, arg);
+	case 'n':
+		o->dry_run = true;
+		return 0;
+	case 'e':
+		o->explain = true;
+		return 0;
+	case 'c':
+		o->compact = true;
+		return 0;
+	case 'v':
+		o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1;
+		return 0;
+	case 'q':
+		o->verbosity = -1;
+		return 0;
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
+	default:
+		return 64;
 	}
 }
 
@@ -265,7 +326,7 @@ static int apply_option(struct cli_options *o, int c, const char *arg)
 static int spool_arguments(struct cli_options *o, int n, char **args)
 {
 	static const char *const actions[] = { "list", "show", "retry",
-					       "drop" };
+		                               "drop" };
 	size_t i;
 
 	o->spool_action = n > 0 ? args[0] : "list";
@@ -275,11 +336,14 @@ static int spool_arguments(struct cli_options *o, int n, char **args)
 		}
 	}
 	if (i == sizeof(actions) / sizeof(actions[0])) {
-		fprintf(stderr, "gmhook: spool needs list, show ID, retry ID or drop ID, got '%s'\n", o->spool_action);
+		fprintf(stderr,
+		        "gmhook: spool needs list, show ID, retry ID or drop ID, got '%s'\n",
+		        o->spool_action);
 		return 64;
 	}
 	if ((i == 0 && n > 1) || (i > 0 && n != 2)) {
-		fprintf(stderr, "gmhook: spool %s takes %s\n", o->spool_action, i == 0 ? "no ID" : "exactly one ID");
+		fprintf(stderr, "gmhook: spool %s takes %s\n", o->spool_action,
+		        i == 0 ? "no ID" : "exactly one ID");
 		return 64;
 	}
 	o->spool_id = n == 2 ? args[1] : NULL;
@@ -304,10 +368,12 @@ int cli_parse_args(struct cli_options *o, int argc, char **argv)
 	}
 	opterr = 0;
 	optind = first;
-	while ((c = getopt_long(argc, argv, "d:s:H:t:i:u:necvqhV",
-				long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:H:t:i:u:necvqhV", long_options,
+	                        NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			fprintf(stderr, "gmhook: unknown option or missing value in '%s' (see gmhook --help)\n", argv[optind - 1]);
+			fprintf(stderr,
+			        "gmhook: unknown option or missing value in '%s' (see gmhook --help)\n",
+			        argv[optind - 1]);
 			return 64;
 		}
 		rc = apply_option(o, c, optarg);
@@ -327,7 +393,9 @@ int cli_parse_args(struct cli_options *o, int argc, char **argv)
 		return spool_arguments(o, argc - optind, argv + optind);
 	}
 	if (optind < argc) {
-		fprintf(stderr, "gmhook: unexpected argument '%s' (see gmhook --help)\n", argv[optind]);
+		fprintf(stderr,
+		        "gmhook: unexpected argument '%s' (see gmhook --help)\n",
+		        argv[optind]);
 		return 64;
 	}
 	return 0;

@@ -91,8 +91,8 @@ bool cli_spoolable(const struct gmhook_error *err);
 
 /* Report @p cause, spool @p req and say so; always returns 75. */
 int cli_spool_delivery(struct gmhook_ctx *ctx, const struct cli_options *o,
-		       const struct gmhook_request *req,
-		       const struct gmhook_error *cause);
+                       const struct gmhook_request *req,
+                       const struct gmhook_error *cause);
 
 /* batch.c: `run --batch`, one delivery per input line, committed in
  * groups; returns an exit status. */
@@ -109,7 +109,6 @@ void cli_set_timezone(const char *zone);
 /* `gmhook cgi` (cgi.c) and `gmhook fastcgi` (fastcgi.c): serve HTTP
  * deliveries; @p opts are the options built from the command line. */
 int cli_cgi(const struct cli_options *o, const struct gmhook_options *opts);
-int cli_fastcgi(const struct cli_options *o,
-		const struct gmhook_options *opts);
+int cli_fastcgi(const struct cli_options *o, const struct gmhook_options *opts);
 
 #endif

@@ -31,8 +31,8 @@ static size_t document_limit(const struct cli_options *o)
 /* Read the body into *body (caller frees) and parse it; @p req keeps the
  * delivery for the spool. */
 static int parse_input(struct gmhook_event **event, struct gmhook_request *req,
-		       char **body, struct gmhook_ctx *ctx,
-		       const struct cli_options *o, struct gmhook_error *err)
+                       char **body, struct gmhook_ctx *ctx,
+                       const struct cli_options *o, struct gmhook_error *err)
 {
 	size_t len = 0;
 	int rc;
@@ -54,7 +54,8 @@ static int parse_input(struct gmhook_event **event, struct gmhook_request *req,
 	req->headers = o->headers;
 	req->n_headers = o->n_headers;
 	req->source = o->source;
-	req->received = o->received ? (int64_t) o->received : (int64_t) time(NULL);
+	req->received =
+	        o->received ? (int64_t) o->received : (int64_t) time(NULL);
 	return gmhook_parse(event, ctx, req, err);
 }
 
@@ -63,7 +64,9 @@ static int read_document(char **doc, size_t *len, const struct cli_options *o)
 	int rc = cli_read_input(doc, len, o->input, document_limit(o));
 
 	if (rc == 0 && *len > document_limit(o)) {
-		fprintf(stderr, "gmhook: the input document is larger than %zu bytes\n", document_limit(o));
+		fprintf(stderr,
+		        "gmhook: the input document is larger than %zu bytes\n",
+		        document_limit(o));
 		free(*doc);
 		return 65;
 	}
@@ -72,8 +75,8 @@ static int read_document(char **doc, size_t *len, const struct cli_options *o)
 
 /* Run the stages from @p from (a command) up to @p to. */
 static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
-		      enum cli_command from, enum cli_command to,
-		      struct gmhook_error *err)
+                      enum cli_command from, enum cli_command to,
+                      struct gmhook_error *err)
 {
 	struct gmhook_event *event = NULL;
 	struct gmhook_plan *plan = NULL;
@@ -93,9 +96,9 @@ static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
 			return rc;
 		}
 		rc = from == CMD_COMMIT
-			     ? gmhook_plan_from_json(&plan, ctx, doc, len, err)
-			     : gmhook_event_from_json(&event, ctx, doc, len,
-						      err);
+		             ? gmhook_plan_from_json(&plan, ctx, doc, len, err)
+		             : gmhook_event_from_json(&event, ctx, doc, len,
+		                                      err);
 		free(doc);
 	}
 	if (rc > 0) {
@@ -119,7 +122,8 @@ static int run_stages(struct gmhook_ctx *ctx, const struct cli_options *o,
 		printf("{\"plan\": ");
 		rc = cli_print_json(gmhook_plan_to_json(plan, pretty));
 		printf(", \"result\": ");
-		rc = rc ? rc : cli_print_json(gmhook_result_to_json(result, pretty));
+		rc = rc ? rc
+		        : cli_print_json(gmhook_result_to_json(result, pretty));
 		printf("}\n");
 	} else if (result) {
 		rc = cli_print_json(gmhook_result_to_json(result, pretty));
@@ -140,10 +144,11 @@ static const char *config_path(const struct cli_options *o);
 static int print_schema(const struct cli_options *o)
 {
 	char *sql = gmhook_init_db_sql(o->dialect ? o->dialect : "mssql",
-				       o->ledger_only);
+	                               o->ledger_only);
 
 	if (!sql) {
-		fprintf(stderr, "gmhook: --dialect must be mssql, postgresql or sqlite\n");
+		fprintf(stderr,
+		        "gmhook: --dialect must be mssql, postgresql or sqlite\n");
 		return 64;
 	}
 	fputs(sql, stdout);
@@ -164,7 +169,8 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 				continue;
 			}
 			printf("%s\n  %s\n  signature: %s\n  writes: %s\n",
-			       *names, gmhook_source_info(*names, "description"),
+			       *names,
+			       gmhook_source_info(*names, "description"),
 			       gmhook_source_info(*names, "signature"),
 			       gmhook_source_info(*names, "actions"));
 		}
@@ -177,13 +183,13 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 			return cli_report_error(&err);
 		}
 		fprintf(stderr, "gmhook: %s tables are ready\n",
-			o->ledger_only ? "ledger" : "GoldMine and ledger");
+		        o->ledger_only ? "ledger" : "GoldMine and ledger");
 		return 0;
 	case CMD_CHECK:
 		/* Creating the context loaded and checked everything. */
 		printf("configuration %s is valid\n",
 		       config_path(o) ? config_path(o)
-				      : "(none: built-in defaults)");
+		                      : "(none: built-in defaults)");
 		return 0;
 	case CMD_RUN:
 		if (o->batch) {
@@ -203,7 +209,7 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 static const char *config_path(const struct cli_options *o)
 {
 	static const char *const defaults[] = { "gmhook.json",
-						"/etc/gmhook/gmhook.json" };
+		                                "/etc/gmhook/gmhook.json" };
 	size_t i;
 
 	if (o->config) {
@@ -233,8 +239,8 @@ int cli_log_level(const struct cli_options *o)
 		return GMHOOK_LOG_ERROR;
 	}
 	return o->verbosity >= 2 ? GMHOOK_LOG_DEBUG
-				 : (o->verbosity == 1 ? GMHOOK_LOG_INFO
-						      : GMHOOK_LOG_WARN);
+	                         : (o->verbosity == 1 ? GMHOOK_LOG_INFO
+	                                              : GMHOOK_LOG_WARN);
 }
 
 int main(int argc, char **argv)
@@ -263,11 +269,11 @@ int main(int argc, char **argv)
 	opts.dry_run = o.dry_run;
 	opts.explain = o.explain;
 	opts.overflow = o.reject_overflow ? GMHOOK_OVERFLOW_REJECT
-					  : GMHOOK_OVERFLOW_TRUNCATE;
+	                                  : GMHOOK_OVERFLOW_TRUNCATE;
 	if (o.command == CMD_CGI || o.command == CMD_FASTCGI) {
 		/* They answer configuration errors over HTTP themselves. */
 		rc = o.command == CMD_CGI ? cli_cgi(&o, &opts)
-					  : cli_fastcgi(&o, &opts);
+		                          : cli_fastcgi(&o, &opts);
 		cli_options_free(&o);
 		return rc;
 	}

@@ -22,7 +22,8 @@ int cli_read_input(char **out, size_t *len, const char *path, size_t limit)
 	size_t got;
 
 	if (!f) {
-		fprintf(stderr, "gmhook: cannot open %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "gmhook: cannot open %s: %s\n", path,
+		        strerror(errno));
 		return 66;
 	}
 	buf = malloc(cap + 1);
@@ -77,8 +78,8 @@ int cli_report_error(const struct gmhook_error *err)
 	const char *stage = gmhook_stage_name(err->stage);
 
 	fprintf(stderr, "gmhook: %s%s%s%s%s (%s)\n", stage,
-		stage[0] ? ": " : "", err->path, err->path[0] ? ": " : "",
-		err->message, gmhook_code_name(err->code));
+	        stage[0] ? ": " : "", err->path, err->path[0] ? ": " : "",
+	        err->message, gmhook_code_name(err->code));
 	printf("{\"status\": \"error\", \"code\": ");
 	json_string(stdout, gmhook_code_name(err->code));
 	printf(", \"stage\": ");
@@ -106,9 +107,9 @@ int cli_print_json(char *json)
 void cli_log(int level, const char *message, void *userdata)
 {
 	static const char *const names[] = { "", "error", "warning", "info",
-					     "debug" };
+		                             "debug" };
 
 	(void) userdata;
 	fprintf(stderr, "gmhook: %s: %s\n",
-		level >= 1 && level <= 4 ? names[level] : "log", message);
+	        level >= 1 && level <= 4 ? names[level] : "log", message);
 }

@@ -34,7 +34,7 @@ static char *read_file(const char *path, size_t *len)
 }
 
 static int run(struct gmhook_ctx *ctx, const char *body, size_t len,
-	       struct gmhook_error *err)
+               struct gmhook_error *err)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	struct gmhook_event *event = NULL;
@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	if (gmhook_version_number() != GMHOOK_VERSION_NUMBER) {
-		fprintf(stderr, "minimal: header and library versions differ\n");
+		fprintf(stderr,
+		        "minimal: header and library versions differ\n");
 		return 70;
 	}
 	body = read_file(argv[1], &len);
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "minimal: %s: %s%s%s\n",
-			gmhook_stage_name(err.stage), err.path,
-			err.path[0] ? ": " : "", err.message);
+		        gmhook_stage_name(err.stage), err.path,
+		        err.path[0] ? ": " : "", err.message);
 	}
 	gmhook_ctx_free(ctx);
 	free(body);

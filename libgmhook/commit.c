@@ -34,8 +34,8 @@ struct run {
 	bool dry_run;
 	bool grouped;      /* a savepoint per event inside a group */
 	bool group_broken; /* a savepoint statement failed: the group is lost */
-	char date[11]; /* today in the server's zone, "YYYY-MM-DD" */
-	char hhmm[6];  /* now, "HH:MM" */
+	char date[11];     /* today in the server's zone, "YYYY-MM-DD" */
+	char hhmm[6];      /* now, "HH:MM" */
 	struct tm now_tm;
 	int64_t now;
 	/* the contact the current event's actions apply to */
@@ -73,7 +73,7 @@ static struct gmhook__param p_date(const char *ymd)
 	struct gmhook__param p = { GMHOOK__P_TIMESTAMP, NULL, 0, 0, { 0 } };
 
 	if (ymd && sscanf(ymd, "%4d-%2d-%2d", &p.ts.tm_year, &p.ts.tm_mon,
-			  &p.ts.tm_mday) == 3) {
+	                  &p.ts.tm_mday) == 3) {
 		p.ts.tm_year -= 1900;
 		p.ts.tm_mon -= 1;
 	} else {
@@ -115,7 +115,7 @@ static json_object *param_json(const struct gmhook__param *p)
  * the SQL a real commit would run now.
  */
 static int exec(struct run *r, const char *sql, const struct gmhook__param *p,
-		size_t n, struct gmhook__row *row, struct gmhook_error *err)
+                size_t n, struct gmhook__row *row, struct gmhook_error *err)
 {
 	json_object *entry;
 	json_object *params;
@@ -130,7 +130,7 @@ static int exec(struct run *r, const char *sql, const struct gmhook__param *p,
 		json_object_put(entry);
 		json_object_put(params);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	for (i = 0; i < n; i++) {
 		json_object_array_add(params, param_json(&p[i]));
@@ -142,7 +142,7 @@ static int exec(struct run *r, const char *sql, const struct gmhook__param *p,
 }
 
 static void record(struct run *r, const char *table, const char *recid,
-		   const char *op)
+                   const char *op)
 {
 	json_object *rec = json_object_new_object();
 
@@ -176,8 +176,8 @@ static void warn(struct run *r, const char *fmt, ...)
  * can be hand-edited JSON, so commit re-checks what map guaranteed.
  */
 static int field(const char **out, struct run *r, json_object *action,
-		 const char *key, size_t max, bool required,
-		 struct gmhook_error *err)
+                 const char *key, size_t max, bool required,
+                 struct gmhook_error *err)
 {
 	json_object *v = NULL;
 	char path[192];
@@ -188,18 +188,18 @@ static int field(const char **out, struct run *r, json_object *action,
 	    json_object_is_type(v, json_type_null)) {
 		if (required) {
 			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-						 "the action needs %s", key);
+			                         "the action needs %s", key);
 		}
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string)) {
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-					 "must be a string");
+		                         "must be a string");
 	}
 	*out = json_object_get_string(v);
 	if (max && gmhook__utf8_chars(*out) > max) {
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-					 "longer than its column (%zu)", max);
+		                         "longer than its column (%zu)", max);
 	}
 	return 0;
 }
@@ -215,8 +215,8 @@ static void shadow(char *out, size_t size, const char *s)
 /* Split an address as GoldMine stores it: 35 characters in CONTSUPREF,
  * the rest in ADDRESS1. */
 static void split_email(const char *address, char ref[EMAIL_PART],
-			char rest[EMAIL_PART], char u_ref[EMAIL_PART],
-			char u_rest[EMAIL_PART])
+                        char rest[EMAIL_PART], char u_ref[EMAIL_PART],
+                        char u_rest[EMAIL_PART])
 {
 	size_t cut = gmhook__utf8_prefix(address, 35);
 
@@ -226,13 +226,12 @@ static void split_email(const char *address, char ref[EMAIL_PART],
 	shadow(u_rest, EMAIL_PART, rest);
 }
 
-static int field_error(struct run *r, const char *key,
-		       struct gmhook_error *err, const char *fmt, ...)
-	GMHOOK_PRINTF(4, 5);
+static int field_error(struct run *r, const char *key, struct gmhook_error *err,
+                       const char *fmt, ...) GMHOOK_PRINTF(4, 5);
 
 /* A plan error at the action's field @p key. */
-static int field_error(struct run *r, const char *key,
-		       struct gmhook_error *err, const char *fmt, ...)
+static int field_error(struct run *r, const char *key, struct gmhook_error *err,
+                       const char *fmt, ...)
 {
 	char message[200];
 	char path[192];
@@ -243,8 +242,7 @@ static int field_error(struct run *r, const char *key,
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path, "%s",
-				 message);
+	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path, "%s", message);
 }
 
 /* ==== contact.upsert ==== */
@@ -254,19 +252,32 @@ static const struct {
 	const char *column;
 	const char *shadow;
 } contact1_columns[] = {
-	{ "COMPANY", "U_COMPANY" }, { "CONTACT", "U_CONTACT" },
-	{ "LASTNAME", "U_LASTNAME" }, { "DEPARTMENT", NULL },
-	{ "TITLE", NULL },          { "SECR", NULL },
-	{ "PHONE1", NULL },         { "PHONE2", NULL },
-	{ "PHONE3", NULL },         { "FAX", NULL },
-	{ "EXT1", NULL },           { "ADDRESS1", NULL },
-	{ "ADDRESS2", NULL },       { "ADDRESS3", NULL },
-	{ "CITY", "U_CITY" },       { "STATE", "U_STATE" },
-	{ "ZIP", NULL },            { "COUNTRY", "U_COUNTRY" },
-	{ "DEAR", NULL },           { "SOURCE", NULL },
-	{ "KEY1", "U_KEY1" },       { "KEY2", "U_KEY2" },
-	{ "KEY3", "U_KEY3" },       { "KEY4", "U_KEY4" },
-	{ "KEY5", "U_KEY5" },       { "MERGECODES", NULL },
+	{ "COMPANY", "U_COMPANY" },
+	{ "CONTACT", "U_CONTACT" },
+	{ "LASTNAME", "U_LASTNAME" },
+	{ "DEPARTMENT", NULL },
+	{ "TITLE", NULL },
+	{ "SECR", NULL },
+	{ "PHONE1", NULL },
+	{ "PHONE2", NULL },
+	{ "PHONE3", NULL },
+	{ "FAX", NULL },
+	{ "EXT1", NULL },
+	{ "ADDRESS1", NULL },
+	{ "ADDRESS2", NULL },
+	{ "ADDRESS3", NULL },
+	{ "CITY", "U_CITY" },
+	{ "STATE", "U_STATE" },
+	{ "ZIP", NULL },
+	{ "COUNTRY", "U_COUNTRY" },
+	{ "DEAR", NULL },
+	{ "SOURCE", NULL },
+	{ "KEY1", "U_KEY1" },
+	{ "KEY2", "U_KEY2" },
+	{ "KEY3", "U_KEY3" },
+	{ "KEY4", "U_KEY4" },
+	{ "KEY5", "U_KEY5" },
+	{ "MERGECODES", NULL },
 };
 
 #define N_CONTACT1 (sizeof(contact1_columns) / sizeof(contact1_columns[0]))
@@ -285,42 +296,45 @@ static int contact1_index(const char *column)
 
 /* Check every key of the plan's "contact1" object against the list. */
 static int check_contact1(struct run *r, json_object *c1, const char *group,
-			  struct gmhook_error *err)
+                          struct gmhook_error *err)
 {
 	char path[192];
 	size_t max;
 
-	json_object_object_foreach(c1, key, value)
-	{
+	json_object_object_foreach (c1, key, value) {
 		snprintf(path, sizeof(path), "%s/%s", r->path, group);
 		gmhook__path_push(path, sizeof(path), key);
 		if (contact1_index(key) < 0) {
-			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-						 "not a CONTACT1 column gmhook writes");
+			return gmhook__error_set(
+			        err, GMHOOK_EMAP, COMMIT, path,
+			        "not a CONTACT1 column gmhook writes");
 		}
 		if (!json_object_is_type(value, json_type_string)) {
 			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-						 "must be a string");
+			                         "must be a string");
 		}
 		max = gmhook__column_size("CONTACT1", key);
-		if (max && gmhook__utf8_chars(json_object_get_string(value)) >
-				   max) {
-			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-						 "longer than CONTACT1.%s (%zu)", key, max);
+		if (max &&
+		    gmhook__utf8_chars(json_object_get_string(value)) > max) {
+			return gmhook__error_set(
+			        err, GMHOOK_EMAP, COMMIT, path,
+			        "longer than CONTACT1.%s (%zu)", key, max);
 		}
 	}
 	return 0;
 }
 
 static int find_contact_by_email(struct run *r, const char *email,
-				 struct gmhook_error *err)
+                                 struct gmhook_error *err)
 {
-	const char *sql_email = gmhook__sql(GMHOOK__SQL_FIND_BY_EMAIL, gmhook__db_dialect(r->db));
-	const char *sql_contact = gmhook__sql(GMHOOK__SQL_CONTACT_BY_ACCOUNTNO, gmhook__db_dialect(r->db));
+	const char *sql_email = gmhook__sql(GMHOOK__SQL_FIND_BY_EMAIL,
+	                                    gmhook__db_dialect(r->db));
+	const char *sql_contact = gmhook__sql(GMHOOK__SQL_CONTACT_BY_ACCOUNTNO,
+	                                      gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[2];
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
-	    u_rest[EMAIL_PART];
+	        u_rest[EMAIL_PART];
 	int rc;
 
 	split_email(email, ref, rest, u_ref, u_rest);
@@ -331,25 +345,25 @@ static int find_contact_by_email(struct run *r, const char *email,
 		return rc;
 	}
 	snprintf(r->accountno, sizeof(r->accountno), "%s",
-		 row.cols[0] ? row.cols[0] : "");
+	         row.cols[0] ? row.cols[0] : "");
 	gmhook__row_clear(&row);
 	p[0] = p_text(r->accountno);
 	rc = exec(r, sql_contact, p, 1, &row, err);
 	if (rc > 0) {
 		snprintf(r->contact_recid, sizeof(r->contact_recid), "%s",
-			 row.cols[0] ? row.cols[0] : "");
+		         row.cols[0] ? row.cols[0] : "");
 		snprintf(r->contact_name, sizeof(r->contact_name), "%s",
-			 row.n_cols > 1 && row.cols[1] ? row.cols[1] : "");
+		         row.n_cols > 1 && row.cols[1] ? row.cols[1] : "");
 	}
 	gmhook__row_clear(&row);
 	return rc;
 }
 
-
 static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
-			  const char *source, struct gmhook_error *err)
+                          const char *source, struct gmhook_error *err)
 {
-	const char *sql_contact2 = gmhook__sql(GMHOOK__SQL_INSERT_CONTACT2, gmhook__db_dialect(r->db));
+	const char *sql_contact2 = gmhook__sql(GMHOOK__SQL_INSERT_CONTACT2,
+	                                       gmhook__db_dialect(r->db));
 	struct gmhook__param p[47];
 	char shadows[N_CONTACT1][SHADOW_SIZE];
 	const char *v[N_CONTACT1];
@@ -363,12 +377,12 @@ static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
 
 		v[i] = "";
 		if (c1 && json_object_object_get_ex(
-				  c1, contact1_columns[i].column, &value)) {
+		                  c1, contact1_columns[i].column, &value)) {
 			v[i] = json_object_get_string(value);
 		}
 		if (!v[i][0] && c1_new &&
-		    json_object_object_get_ex(c1_new, contact1_columns[i].column,
-					      &value)) {
+		    json_object_object_get_ex(
+		            c1_new, contact1_columns[i].column, &value)) {
 			v[i] = json_object_get_string(value);
 		}
 		shadow(shadows[i], sizeof(shadows[i]), v[i]);
@@ -380,7 +394,7 @@ static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
 		v[contact1_index("MERGECODES")] = r->ctx->merge_codes;
 	}
 	gmhook__accountno(r->accountno, r->now,
-			  v[1][0] ? v[1] : v[0]); /* CONTACT, else COMPANY */
+	                  v[1][0] ? v[1] : v[0]); /* CONTACT, else COMPANY */
 	gmhook__recid(r->contact_recid, r->now);
 	snprintf(r->contact_name, sizeof(r->contact_name), "%s", v[1]);
 	p[n++] = p_text(r->accountno);
@@ -407,8 +421,10 @@ static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
 	p[n++] = p_text(shadows[contact1_index("KEY4")]);
 	p[n++] = p_text(shadows[contact1_index("KEY5")]);
 	p[n++] = p_text(r->contact_recid);
-	rc = exec(r, gmhook__sql(GMHOOK__SQL_INSERT_CONTACT1, gmhook__db_dialect(r->db)),
-		  p, n, NULL, err);
+	rc = exec(r,
+	          gmhook__sql(GMHOOK__SQL_INSERT_CONTACT1,
+	                      gmhook__db_dialect(r->db)),
+	          p, n, NULL, err);
 	if (rc < 0) {
 		return rc;
 	}
@@ -426,17 +442,17 @@ static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
 /* Update the mapped, non-empty fields of an existing contact, one
  * statement per column so each text is prepared once and reused. */
 static int update_contact(struct run *r, json_object *c1,
-			  struct gmhook_error *err)
+                          struct gmhook_error *err)
 {
-	const char *sql_audit = gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_AUDIT, gmhook__db_dialect(r->db));
+	const char *sql_audit = gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_AUDIT,
+	                                    gmhook__db_dialect(r->db));
 	struct gmhook__param p[4];
 	char sql[160];
 	char upper[SHADOW_SIZE];
 	int idx;
 	int rc;
 
-	json_object_object_foreach(c1, key, value)
-	{
+	json_object_object_foreach (c1, key, value) {
 		const char *s = json_object_get_string(value);
 
 		idx = contact1_index(key);
@@ -446,17 +462,20 @@ static int update_contact(struct run *r, json_object *c1,
 		shadow(upper, sizeof(upper), s);
 		if (contact1_columns[idx].shadow) {
 			snprintf(sql, sizeof(sql),
-				 gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_SHADOWED, gmhook__db_dialect(r->db)),
-				 contact1_columns[idx].column,
-				 contact1_columns[idx].shadow);
+			         gmhook__sql(
+			                 GMHOOK__SQL_UPDATE_CONTACT1_SHADOWED,
+			                 gmhook__db_dialect(r->db)),
+			         contact1_columns[idx].column,
+			         contact1_columns[idx].shadow);
 			p[0] = p_text(s);
 			p[1] = p_text(upper);
 			p[2] = p_text(r->accountno);
 			rc = exec(r, sql, p, 3, NULL, err);
 		} else {
 			snprintf(sql, sizeof(sql),
-				 gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_COLUMN, gmhook__db_dialect(r->db)),
-				 contact1_columns[idx].column);
+			         gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT1_COLUMN,
+			                     gmhook__db_dialect(r->db)),
+			         contact1_columns[idx].column);
 			p[0] = p_text(s);
 			p[1] = p_text(r->accountno);
 			rc = exec(r, sql, p, 2, NULL, err);
@@ -485,9 +504,10 @@ static int update_contact(struct run *r, json_object *c1,
  * Server. SQLite needs none: begin_event() already holds the write lock.
  */
 static int lock_match_key(struct run *r, const char *email,
-			  struct gmhook_error *err)
+                          struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_LOCK_MATCH_KEY, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_LOCK_MATCH_KEY,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	char key[96];
@@ -535,9 +555,10 @@ static bool phone_pattern(char *out, size_t size, const char *phone)
 }
 
 static int find_contact_by_phone(struct run *r, const char *phone,
-				 struct gmhook_error *err)
+                                 struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_FIND_BY_PHONE, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_FIND_BY_PHONE,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[3];
 	char pattern[64];
@@ -552,11 +573,11 @@ static int find_contact_by_phone(struct run *r, const char *phone,
 	rc = exec(r, sql, p, 3, &row, err);
 	if (rc > 0) {
 		snprintf(r->accountno, sizeof(r->accountno), "%s",
-			 row.cols[0] ? row.cols[0] : "");
+		         row.cols[0] ? row.cols[0] : "");
 		snprintf(r->contact_recid, sizeof(r->contact_recid), "%s",
-			 row.cols[1] ? row.cols[1] : "");
+		         row.cols[1] ? row.cols[1] : "");
 		snprintf(r->contact_name, sizeof(r->contact_name), "%s",
-			 row.cols[2] ? row.cols[2] : "");
+		         row.cols[2] ? row.cols[2] : "");
 	}
 	gmhook__row_clear(&row);
 	return rc;
@@ -565,7 +586,7 @@ static int find_contact_by_phone(struct run *r, const char *phone,
 /* Find the contact an action's "match" names (e-mail first, then phone),
  * under the match-key lock. 1 found, 0 not found, negative on error. */
 static int find_contact(struct run *r, json_object *action, const char **key,
-			struct gmhook_error *err)
+                        struct gmhook_error *err)
 {
 	json_object *match = gmhook__get(action, "/match");
 	const char *email;
@@ -574,13 +595,15 @@ static int find_contact(struct run *r, json_object *action, const char **key,
 
 	rc = field(&email, r, match, "email", 75, false, err);
 	if (rc == 0 && email[0] && !gmhook__email_valid(email)) {
-		rc = field_error(r, "match", err, "match.email is not a valid e-mail address");
+		rc = field_error(r, "match", err,
+		                 "match.email is not a valid e-mail address");
 	}
 	if (rc == 0) {
 		rc = field(&phone, r, match, "phone", 32, false, err);
 	}
 	if (rc == 0 && !email[0] && !phone[0]) {
-		rc = field_error(r, "match", err, "match needs an email or a phone");
+		rc = field_error(r, "match", err,
+		                 "match needs an email or a phone");
 	}
 	if (rc < 0) {
 		return rc;
@@ -602,7 +625,7 @@ static int find_contact(struct run *r, json_object *action, const char **key,
  * before they go into the statement text; values are bound.
  */
 static int update_contact2(struct run *r, json_object *c2,
-			   struct gmhook_error *err)
+                           struct gmhook_error *err)
 {
 	struct gmhook__param p[2];
 	char path[192];
@@ -615,18 +638,19 @@ static int update_contact2(struct run *r, json_object *c2,
 	if (!json_object_is_type(c2, json_type_object)) {
 		return field_error(r, "contact2", err, "must be an object");
 	}
-	json_object_object_foreach(c2, key, value)
-	{
+	json_object_object_foreach (c2, key, value) {
 		snprintf(path, sizeof(path), "%s/contact2", r->path);
 		gmhook__path_push(path, sizeof(path), key);
 		if (!gmhook__contact2_column_ok(key) ||
 		    !json_object_is_type(value, json_type_string)) {
-			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-						 "not a CONTACT2 field name, or not a string value");
+			return gmhook__error_set(
+			        err, GMHOOK_EMAP, COMMIT, path,
+			        "not a CONTACT2 field name, or not a string value");
 		}
 		snprintf(sql, sizeof(sql),
-			 gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT2_COLUMN, gmhook__db_dialect(r->db)),
-			 key);
+		         gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT2_COLUMN,
+		                     gmhook__db_dialect(r->db)),
+		         key);
 		p[0] = p_text(json_object_get_string(value));
 		p[1] = p_text(r->accountno);
 		rc = exec(r, sql, p, 2, NULL, err);
@@ -638,7 +662,7 @@ static int update_contact2(struct run *r, json_object *c2,
 }
 
 static int do_contact_upsert(struct run *r, json_object *action,
-			     struct gmhook_error *err)
+                             struct gmhook_error *err)
 {
 	json_object *c1 = gmhook__get(action, "/contact1");
 	json_object *c1_new = gmhook__get(action, "/contact1_new");
@@ -650,7 +674,8 @@ static int do_contact_upsert(struct run *r, json_object *action,
 	if (rc == 0 && c1 && !json_object_is_type(c1, json_type_object)) {
 		rc = field_error(r, "contact1", err, "must be an object");
 	}
-	if (rc == 0 && c1_new && !json_object_is_type(c1_new, json_type_object)) {
+	if (rc == 0 && c1_new &&
+	    !json_object_is_type(c1_new, json_type_object)) {
 		rc = field_error(r, "contact1_new", err, "must be an object");
 	}
 	if (rc == 0 && c1) {
@@ -672,14 +697,16 @@ static int do_contact_upsert(struct run *r, json_object *action,
 	} else {
 		rc = insert_contact(r, c1, c1_new, source, err);
 	}
-	return rc < 0 ? rc : update_contact2(r, gmhook__get(action, "/contact2"), err);
+	return rc < 0 ? rc
+	              : update_contact2(r, gmhook__get(action, "/contact2"),
+	                                err);
 }
 
 /* contact.find: like contact.upsert but never creates a contact. When no
  * contact matches, the event's later contact actions are skipped with a
  * warning (an unsubscribe for an unknown address changes nothing). */
 static int do_contact_find(struct run *r, json_object *action,
-			   struct gmhook_error *err)
+                           struct gmhook_error *err)
 {
 	const char *key;
 	int rc = find_contact(r, action, &key, err);
@@ -701,9 +728,10 @@ static int do_contact_find(struct run *r, json_object *action,
 /* ==== email.add ==== */
 
 static int email_exists(struct run *r, const char *u_ref, const char *u_rest,
-			struct gmhook_error *err)
+                        struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_EMAIL_EXISTS, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_EMAIL_EXISTS,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[3];
 	int rc;
@@ -719,7 +747,8 @@ static int email_exists(struct run *r, const char *u_ref, const char *u_rest,
 /* Does the contact have a primary e-mail row (ZIP position 2 = '1')? */
 static int has_primary(struct run *r, struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_HAS_PRIMARY, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_HAS_PRIMARY, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	int rc;
@@ -731,11 +760,12 @@ static int has_primary(struct run *r, struct gmhook_error *err)
 }
 
 static int do_email_add(struct run *r, json_object *action,
-			struct gmhook_error *err)
+                        struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_EMAIL, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_EMAIL,
+	                              gmhook__db_dialect(r->db));
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
-	    u_rest[EMAIL_PART];
+	        u_rest[EMAIL_PART];
 	struct gmhook__param p[12];
 	const char *address;
 	char recid[16];
@@ -744,7 +774,8 @@ static int do_email_add(struct run *r, json_object *action,
 
 	rc = field(&address, r, action, "address", 75, true, err);
 	if (rc == 0 && !gmhook__email_valid(address)) {
-		rc = field_error(r, "address", err, "not a valid e-mail address");
+		rc = field_error(r, "address", err,
+		                 "not a valid e-mail address");
 	}
 	if (rc < 0) {
 		return rc;
@@ -787,10 +818,10 @@ static int do_email_add(struct run *r, json_object *action,
 
 static bool rectype_valid(const char *t)
 {
-	static const char *const types[] = { "A",  "C",  "D",  "E",  "L",
-					     "M",  "O",  "S",  "T",  "U",
-					     "CC", "CI", "CM", "CO", "MG",
-					     "MI", "MO", NULL };
+	static const char *const types[] = {
+		"A", "C",  "D",  "E",  "L",  "M",  "O",  "S",  "T",
+		"U", "CC", "CI", "CM", "CO", "MG", "MI", "MO", NULL
+	};
 	size_t i;
 
 	for (i = 0; types[i]; i++) {
@@ -813,22 +844,23 @@ struct activity {
 	const char *units;
 };
 
-static int read_activity(struct activity *a, struct run *r,
-			 json_object *action, size_t ref_max,
-			 struct gmhook_error *err)
+static int read_activity(struct activity *a, struct run *r, json_object *action,
+                         size_t ref_max, struct gmhook_error *err)
 {
 	int rc;
 
 	rc = field(&a->rectype, r, action, "rectype", 2, true, err);
 	if (rc == 0 && !rectype_valid(a->rectype)) {
-		rc = field_error(r, "rectype", err, "'%s' is not a GoldMine activity type", a->rectype);
+		rc = field_error(r, "rectype", err,
+		                 "'%s' is not a GoldMine activity type",
+		                 a->rectype);
 	}
 	if (rc == 0) {
 		rc = field(&a->actvcode, r, action, "actvcode", 3, false, err);
 	}
 	if (rc == 0) {
 		rc = field(&a->resultcode, r, action, "resultcode", 3, false,
-			   err);
+		           err);
 	}
 	if (rc == 0) {
 		rc = field(&a->ondate, r, action, "ondate", 10, true, err);
@@ -849,9 +881,10 @@ static int read_activity(struct activity *a, struct run *r,
 }
 
 static int do_history_add(struct run *r, json_object *action,
-			  struct gmhook_error *err)
+                          struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_HISTORY, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_HISTORY,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__param p[20];
 	struct activity a;
 	char rectype[4];
@@ -903,9 +936,10 @@ static int do_history_add(struct run *r, json_object *action,
 /* ==== calendar.schedule, calendar.cancel ==== */
 
 static int insert_link(struct run *r, const char *link, const char *table,
-		       const char *recid, struct gmhook_error *err)
+                       const char *recid, struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_LINK, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_INSERT_LINK, gmhook__db_dialect(r->db));
 	struct gmhook__param p[5];
 
 	p[0] = p_text(link);
@@ -917,9 +951,10 @@ static int insert_link(struct run *r, const char *link, const char *table,
 }
 
 static int was_canceled(struct run *r, const char *link,
-			struct gmhook_error *err)
+                        struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_WAS_CANCELED, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_WAS_CANCELED,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	int rc;
@@ -931,9 +966,10 @@ static int was_canceled(struct run *r, const char *link,
 }
 
 static int do_calendar_schedule(struct run *r, json_object *action,
-				struct gmhook_error *err)
+                                struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_CAL, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_INSERT_CAL, gmhook__db_dialect(r->db));
 	struct gmhook__param p[20];
 	const char *enddate;
 	const char *link;
@@ -951,7 +987,9 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 	if (rc == 0 && link[0]) {
 		rc = was_canceled(r, link, err);
 		if (rc > 0) {
-			warn(r, "%s was canceled before its booking arrived; no appointment scheduled", link);
+			warn(r,
+			     "%s was canceled before its booking arrived; no appointment scheduled",
+			     link);
 			return 0;
 		}
 	}
@@ -988,11 +1026,14 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 }
 
 static int do_calendar_cancel(struct run *r, json_object *action,
-			      struct gmhook_error *err)
+                              struct gmhook_error *err)
 {
-	const char *sql_find = gmhook__sql(GMHOOK__SQL_FIND_CAL_LINK, gmhook__db_dialect(r->db));
-	const char *sql_delete = gmhook__sql(GMHOOK__SQL_DELETE_CAL, gmhook__db_dialect(r->db));
-	const char *sql_unlink = gmhook__sql(GMHOOK__SQL_DELETE_CAL_LINK, gmhook__db_dialect(r->db));
+	const char *sql_find = gmhook__sql(GMHOOK__SQL_FIND_CAL_LINK,
+	                                   gmhook__db_dialect(r->db));
+	const char *sql_delete =
+	        gmhook__sql(GMHOOK__SQL_DELETE_CAL, gmhook__db_dialect(r->db));
+	const char *sql_unlink = gmhook__sql(GMHOOK__SQL_DELETE_CAL_LINK,
+	                                     gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	const char *link;
@@ -1022,7 +1063,8 @@ static int do_calendar_cancel(struct run *r, json_object *action,
 	p[0] = p_text(recid);
 	rc = exec(r, sql_delete, p, 1, NULL, err);
 	if (rc == 0) {
-		warn(r, "the appointment for %s was already removed from CAL", link);
+		warn(r, "the appointment for %s was already removed from CAL",
+		     link);
 	} else if (rc > 0) {
 		record(r, "CAL", recid, "delete");
 	}
@@ -1065,9 +1107,10 @@ static char *note_html(const char *text)
 }
 
 static int do_note_add(struct run *r, json_object *action,
-		       struct gmhook_error *err)
+                       struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_NOTE, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_INSERT_NOTE, gmhook__db_dialect(r->db));
 	struct gmhook__param p[8];
 	const char *text;
 	char *html;
@@ -1081,7 +1124,7 @@ static int do_note_add(struct run *r, json_object *action,
 	html = note_html(text);
 	if (!html) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	gmhook__recid(recid, r->now);
 	p[0] = p_datetime(&r->now_tm);
@@ -1103,7 +1146,7 @@ static int do_note_add(struct run *r, json_object *action,
 /* ==== email.optout, email.remove ==== */
 
 static void record_count(struct run *r, const char *table, const char *op,
-			 int count)
+                         int count)
 {
 	json_object *rec = json_object_new_object();
 
@@ -1123,12 +1166,14 @@ static void record_count(struct run *r, const char *table, const char *op,
  * merge codes are cleared, which stops every mailing.
  */
 static int do_email_optout(struct run *r, json_object *action,
-			   struct gmhook_error *err)
+                           struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_OPTOUT_CODE, gmhook__db_dialect(r->db));
-	const char *sql_all = gmhook__sql(GMHOOK__SQL_OPTOUT_ALL, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_OPTOUT_CODE, gmhook__db_dialect(r->db));
+	const char *sql_all =
+	        gmhook__sql(GMHOOK__SQL_OPTOUT_ALL, gmhook__db_dialect(r->db));
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
-	    u_rest[EMAIL_PART];
+	        u_rest[EMAIL_PART];
 	const char *code = r->ctx->merge_codes;
 	struct gmhook__param p[6];
 	const char *address;
@@ -1150,7 +1195,8 @@ static int do_email_optout(struct run *r, json_object *action,
 	p[n++] = p_text(u_rest);
 	rc = exec(r, code[0] ? sql : sql_all, p, n, NULL, err);
 	if (rc == 0) {
-		warn(r, "%s: no GoldMine e-mail row holds this address", r->path);
+		warn(r, "%s: no GoldMine e-mail row holds this address",
+		     r->path);
 	} else if (rc > 0) {
 		record_count(r, "CONTSUPP", "optout", rc);
 	}
@@ -1164,12 +1210,14 @@ static int do_email_optout(struct run *r, json_object *action,
  * '001') and have no merge codes, so no campaign selects them.
  */
 static int do_email_remove(struct run *r, json_object *action,
-			   struct gmhook_error *err)
+                           struct gmhook_error *err)
 {
-	const char *sql_flag = gmhook__sql(GMHOOK__SQL_BOUNCE_FLAG, gmhook__db_dialect(r->db));
-	const char *sql_delete = gmhook__sql(GMHOOK__SQL_BOUNCE_DELETE, gmhook__db_dialect(r->db));
+	const char *sql_flag =
+	        gmhook__sql(GMHOOK__SQL_BOUNCE_FLAG, gmhook__db_dialect(r->db));
+	const char *sql_delete = gmhook__sql(GMHOOK__SQL_BOUNCE_DELETE,
+	                                     gmhook__db_dialect(r->db));
 	char ref[EMAIL_PART], rest[EMAIL_PART], u_ref[EMAIL_PART],
-	    u_rest[EMAIL_PART];
+	        u_rest[EMAIL_PART];
 	struct gmhook__param p[5];
 	const char *address;
 	int rc;
@@ -1192,11 +1240,12 @@ static int do_email_remove(struct run *r, json_object *action,
 		rc = exec(r, sql_flag, p, 5, NULL, err);
 	}
 	if (rc == 0) {
-		warn(r, "%s: no GoldMine e-mail row holds this address", r->path);
+		warn(r, "%s: no GoldMine e-mail row holds this address",
+		     r->path);
 	} else if (rc > 0) {
 		record_count(r, "CONTSUPP",
-			     r->ctx->bounce_delete ? "delete" : "flag-bounced",
-			     rc);
+		             r->ctx->bounce_delete ? "delete" : "flag-bounced",
+		             rc);
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -1204,10 +1253,12 @@ static int do_email_remove(struct run *r, json_object *action,
 /* ==== detail.add ==== */
 
 static int do_detail_add(struct run *r, json_object *action,
-			 struct gmhook_error *err)
+                         struct gmhook_error *err)
 {
-	const char *sql_find = gmhook__sql(GMHOOK__SQL_FIND_DETAIL, gmhook__db_dialect(r->db));
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_DETAIL, gmhook__db_dialect(r->db));
+	const char *sql_find =
+	        gmhook__sql(GMHOOK__SQL_FIND_DETAIL, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_DETAIL,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[10];
 	const char *name, *ref, *notes;
@@ -1267,7 +1318,7 @@ struct case_fields {
 };
 
 static int read_case(struct case_fields *c, struct run *r, json_object *a,
-		     struct gmhook_error *err)
+                     struct gmhook_error *err)
 {
 	int rc = field(&c->subject, r, a, "subject", 200, true, err);
 
@@ -1296,9 +1347,10 @@ static int read_case(struct case_fields *c, struct run *r, json_object *a,
 }
 
 static int case_linked(struct run *r, const char *link,
-		       struct gmhook_error *err)
+                       struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_CASE_LINKED, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_CASE_LINKED, gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[1];
 	int rc;
@@ -1316,9 +1368,10 @@ static int case_linked(struct run *r, const char *link,
  * owner or the configured one; the provider's ticket key is linked so a
  * second delivery for the same ticket opens no second case. */
 static int do_case_create(struct run *r, json_object *action,
-			  struct gmhook_error *err)
+                          struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_INSERT_CASE, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_INSERT_CASE, gmhook__db_dialect(r->db));
 	struct gmhook__param p[14];
 	struct case_fields c;
 	char recid[16];
@@ -1328,7 +1381,8 @@ static int do_case_create(struct run *r, json_object *action,
 	if (rc == 0) {
 		rc = case_linked(r, c.link, err);
 		if (rc > 0) {
-			warn(r, "%s: a case for %s exists already", r->path, c.link);
+			warn(r, "%s: a case for %s exists already", r->path,
+			     c.link);
 			return 0;
 		}
 	}
@@ -1353,7 +1407,8 @@ static int do_case_create(struct run *r, json_object *action,
 	rc = exec(r, sql, p, 14, NULL, err);
 	if (rc >= 0) {
 		record(r, "CASES", recid, "insert");
-		rc = c.link[0] ? insert_link(r, c.link, "CASES", recid, err) : 0;
+		rc = c.link[0] ? insert_link(r, c.link, "CASES", recid, err)
+		               : 0;
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -1363,7 +1418,7 @@ static int do_case_create(struct run *r, json_object *action,
 static const struct {
 	const char *name;
 	int (*apply)(struct run *r, json_object *action,
-		     struct gmhook_error *err);
+	             struct gmhook_error *err);
 	bool needs_contact;
 } actions[] = {
 	{ "contact.upsert", do_contact_upsert, false },
@@ -1380,7 +1435,7 @@ static const struct {
 };
 
 static int apply_action(struct run *r, json_object *action,
-			struct gmhook_error *err)
+                        struct gmhook_error *err)
 {
 	const char *name = gmhook__get_str(action, "/action");
 	size_t i;
@@ -1393,13 +1448,14 @@ static int apply_action(struct run *r, json_object *action,
 			return 0;
 		}
 		if (actions[i].needs_contact && !r->have_contact) {
-			return gmhook__error_set(err, GMHOOK_EMAP, COMMIT,
-						 r->path, "%s needs a contact.upsert before it", name);
+			return gmhook__error_set(
+			        err, GMHOOK_EMAP, COMMIT, r->path,
+			        "%s needs a contact.upsert before it", name);
 		}
 		return actions[i].apply(r, action, err);
 	}
 	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
-				 "unknown action '%s'", name ? name : "(none)");
+	                         "unknown action '%s'", name ? name : "(none)");
 }
 
 /* The ledger key of an event: its id, or the id's digest when long. */
@@ -1417,9 +1473,10 @@ static void ledger_id(char out[LEDGER_ID_MAX + 1], const char *id)
 
 /* The first result of an event already in the ledger, as "duplicate". */
 static int ledger_lookup(json_object **out, struct run *r, const char *source,
-			 const char *id, struct gmhook_error *err)
+                         const char *id, struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_LEDGER_LOOKUP, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_LEDGER_LOOKUP,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__row row = { 0 };
 	struct gmhook__param p[2];
 	json_object *first = NULL;
@@ -1435,7 +1492,7 @@ static int ledger_lookup(json_object **out, struct run *r, const char *source,
 			first = json_object_new_object();
 		}
 		json_object_object_add(first, "status",
-				       json_object_new_string("duplicate"));
+		                       json_object_new_string("duplicate"));
 		*out = first;
 	}
 	gmhook__row_clear(&row);
@@ -1443,10 +1500,11 @@ static int ledger_lookup(json_object **out, struct run *r, const char *source,
 }
 
 static int ledger_insert(struct run *r, const char *source, const char *id,
-			 const char *type, const char *received,
-			 json_object *entry, struct gmhook_error *err)
+                         const char *type, const char *received,
+                         json_object *entry, struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_LEDGER_INSERT, gmhook__db_dialect(r->db));
+	const char *sql = gmhook__sql(GMHOOK__SQL_LEDGER_INSERT,
+	                              gmhook__db_dialect(r->db));
 	struct gmhook__param p[7];
 	struct tm rtm = r->now_tm;
 	int64_t t;
@@ -1461,7 +1519,8 @@ static int ledger_insert(struct run *r, const char *source, const char *id,
 	p[4] = p_datetime(&r->now_tm);
 	p[5] = p_text(r->accountno);
 	p[6] = p_text(json_object_to_json_string_ext(
-		entry, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	        entry,
+	        JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return exec(r, sql, p, 7, NULL, err);
 }
 
@@ -1484,16 +1543,18 @@ static json_object *entry_new(struct run *r, json_object *ev)
 	json_object_object_add(entry, "records", r->records);
 	json_object_object_add(entry, "warnings", r->warnings);
 	if (r->signature_note) {
-		json_object_array_add(r->warnings,
-				      json_object_new_string(r->signature_note));
+		json_object_array_add(
+		        r->warnings, json_object_new_string(r->signature_note));
 	}
 	if (json_object_object_get_ex(ev, "warnings", &v) &&
 	    json_object_is_type(v, json_type_array)) {
 		size_t i;
 
 		for (i = 0; i < json_object_array_length(v); i++) {
-			json_object_array_add(r->warnings,
-					      json_object_get(json_object_array_get_idx(v, i)));
+			json_object_array_add(
+			        r->warnings,
+			        json_object_get(
+			                json_object_array_get_idx(v, i)));
 		}
 	}
 	if (r->dry_run) {
@@ -1504,7 +1565,7 @@ static json_object *entry_new(struct run *r, json_object *ev)
 }
 
 static int apply_event(struct run *r, json_object *ev, size_t index,
-		       json_object *entry, struct gmhook_error *err)
+                       json_object *entry, struct gmhook_error *err)
 {
 	json_object *list = gmhook__get(ev, "/actions");
 	size_t i;
@@ -1515,16 +1576,16 @@ static int apply_event(struct run *r, json_object *ev, size_t index,
 
 		snprintf(path, sizeof(path), "/events/%zu/actions", index);
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-					 "must be an array");
+		                         "must be an array");
 	}
 	for (i = 0; rc == 0 && i < json_object_array_length(list); i++) {
 		snprintf(r->path, sizeof(r->path), "/events/%zu/actions/%zu",
-			 index, i);
+		         index, i);
 		rc = apply_action(r, json_object_array_get_idx(list, i), err);
 	}
 	if (rc == 0) {
 		json_object_object_add(entry, "accountno",
-				       json_object_new_string(r->accountno));
+		                       json_object_new_string(r->accountno));
 	}
 	return rc;
 }
@@ -1541,20 +1602,20 @@ static void reset_event(struct run *r)
 /* An event the mapping ignores (a test ping, a delivery receipt) touches
  * nothing, not even the ledger. */
 static int ignored_entry(json_object **out, struct run *r, json_object *ev,
-			 struct gmhook_error *err)
+                         struct gmhook_error *err)
 {
 	json_object *entry = entry_new(r, ev);
 	json_object *reason = NULL;
 
 	if (!entry) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(entry, "status",
-			       json_object_new_string("ignored"));
+	                       json_object_new_string("ignored"));
 	if (json_object_object_get_ex(ev, "reason", &reason)) {
 		json_object_object_add(entry, "reason",
-				       json_object_get(reason));
+		                       json_object_get(reason));
 	}
 	*out = entry;
 	return 0;
@@ -1569,7 +1630,8 @@ static int ignored_entry(json_object **out, struct run *r, json_object *ev,
  */
 static int begin_event(struct run *r, struct gmhook_error *err)
 {
-	const char *sql = gmhook__sql(GMHOOK__SQL_WRITE_LOCK, gmhook__db_dialect(r->db));
+	const char *sql =
+	        gmhook__sql(GMHOOK__SQL_WRITE_LOCK, gmhook__db_dialect(r->db));
 	int rc;
 
 	if (r->dry_run || !sql[0]) {
@@ -1611,7 +1673,7 @@ static int savepoint(struct run *r, int id, struct gmhook_error *err)
 static int event_start(struct run *r, struct gmhook_error *err)
 {
 	return r->grouped ? savepoint(r, GMHOOK__SQL_SAVEPOINT, err)
-			  : begin_event(r, err);
+	                  : begin_event(r, err);
 }
 
 static int event_finish(struct run *r, struct gmhook_error *err)
@@ -1620,7 +1682,7 @@ static int event_finish(struct run *r, struct gmhook_error *err)
 		return savepoint(r, GMHOOK__SQL_RELEASE_SAVEPOINT, err);
 	}
 	return r->dry_run ? gmhook__db_rollback(r->db, err)
-			  : gmhook__db_commit(r->db, err);
+	                  : gmhook__db_commit(r->db, err);
 }
 
 /*
@@ -1646,8 +1708,8 @@ static void event_abort(struct run *r)
  * ledger row, commit. Any failure rolls the whole event back.
  */
 static int commit_event(json_object **out, struct run *r, const char *source,
-			const char *received, json_object *ev, size_t index,
-			struct gmhook_error *err)
+                        const char *received, json_object *ev, size_t index,
+                        struct gmhook_error *err)
 {
 	const char *id = gmhook__get_str(ev, "/id");
 	const char *status = gmhook__get_str(ev, "/status");
@@ -1660,7 +1722,7 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 
 		snprintf(path, sizeof(path), "/events/%zu/id", index);
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path,
-					 "the event has no id");
+		                         "the event has no id");
 	}
 	ledger_id(key, id);
 	reset_event(r);
@@ -1681,14 +1743,15 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 	if (!entry) {
 		event_abort(r);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	rc = apply_event(r, ev, index, entry, err);
-	json_object_object_add(entry, "status",
-			       json_object_new_string(r->dry_run ? "dry-run" : "committed"));
+	json_object_object_add(
+	        entry, "status",
+	        json_object_new_string(r->dry_run ? "dry-run" : "committed"));
 	if (rc >= 0) {
 		rc = ledger_insert(r, source, key, gmhook__get_str(ev, "/type"),
-				   received, entry, err);
+		                   received, entry, err);
 	}
 	if (rc >= 0) {
 		rc = event_finish(r, err);
@@ -1705,9 +1768,9 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 /* A unique-key violation on the ledger means another process committed
  * the same event first: answer with its result. */
 static int commit_event_once(json_object **out, struct run *r,
-			     const char *source, const char *received,
-			     json_object *ev, size_t index,
-			     struct gmhook_error *err)
+                             const char *source, const char *received,
+                             json_object *ev, size_t index,
+                             struct gmhook_error *err)
 {
 	char key[LEDGER_ID_MAX + 1];
 	int rc;
@@ -1724,14 +1787,15 @@ static int commit_event_once(json_object **out, struct run *r,
 			return 0;
 		}
 		return rc < 0 ? rc
-			      : gmhook__error_set(err, GMHOOK_EDB, COMMIT, "",
-						  "unique key violation outside the ledger");
+		              : gmhook__error_set(
+		                        err, GMHOOK_EDB, COMMIT, "",
+		                        "unique key violation outside the ledger");
 	}
 	return rc;
 }
 
 static void run_init(struct run *r, struct gmhook_ctx *ctx,
-		     struct gmhook__db *db)
+                     struct gmhook__db *db)
 {
 	memset(r, 0, sizeof(*r));
 	r->ctx = ctx;
@@ -1750,7 +1814,7 @@ static const char *overall_status(json_object *events)
 
 	for (i = 0; i < json_object_array_length(events); i++) {
 		const char *s = gmhook__get_str(
-			json_object_array_get_idx(events, i), "/status");
+		        json_object_array_get_idx(events, i), "/status");
 
 		if (!first) {
 			first = s;
@@ -1778,14 +1842,15 @@ static int check_ledger_table(struct gmhook__db *db, struct gmhook_error *err)
 	 * transaction could deadlock with another writer. */
 	(void) gmhook__db_rollback(db, NULL);
 	if (rc == GMHOOK_EDB) {
-		return gmhook__error_set(err, GMHOOK_ECONFIG, COMMIT, "",
-					 "the database has no GMHOOK_LEDGER table; run gmhook init-db first");
+		return gmhook__error_set(
+		        err, GMHOOK_ECONFIG, COMMIT, "",
+		        "the database has no GMHOOK_LEDGER table; run gmhook init-db first");
 	}
 	return rc < 0 ? rc : 0;
 }
 
 static int commit_all(struct run *r, const struct gmhook_plan *plan,
-		      json_object *out_events, struct gmhook_error *err)
+                      json_object *out_events, struct gmhook_error *err)
 {
 	json_object *events = gmhook__get(plan->doc, "/events");
 	const char *source = gmhook__get_str(plan->doc, "/source");
@@ -1796,17 +1861,17 @@ static int commit_all(struct run *r, const struct gmhook_plan *plan,
 	int rc;
 
 	r->signature_note =
-		note ? "signature not checked: no secret is configured for this source"
-		     : NULL;
+	        note ? "signature not checked: no secret is configured for this source"
+	             : NULL;
 	if (!source) {
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "/source",
-					 "the plan names no source");
+		                         "the plan names no source");
 	}
 	for (i = 0; i < json_object_array_length(events); i++) {
 		entry = NULL;
 		rc = commit_event_once(&entry, r, source, received,
-				       json_object_array_get_idx(events, i), i,
-				       err);
+		                       json_object_array_get_idx(events, i), i,
+		                       err);
 		if (rc < 0) {
 			return rc;
 		}
@@ -1817,7 +1882,7 @@ static int commit_all(struct run *r, const struct gmhook_plan *plan,
 
 /* The context's connection, opened again when the last one was lost. */
 static int open_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
-		   struct gmhook_error *err)
+                   struct gmhook_error *err)
 {
 	if (ctx->db_lost) {
 		gmhook__db_close(ctx->db);
@@ -1829,8 +1894,7 @@ static int open_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
 
 /* Commit every event of @p plan and build its result document. */
 static int commit_plan(struct gmhook_result **out, struct run *r,
-		       const struct gmhook_plan *plan,
-		       struct gmhook_error *err)
+                       const struct gmhook_plan *plan, struct gmhook_error *err)
 {
 	struct gmhook_result *result = NULL;
 	json_object *doc = NULL;
@@ -1843,7 +1907,7 @@ static int commit_plan(struct gmhook_result **out, struct run *r,
 	if (!doc || !events || !result) {
 		json_object_put(events);
 		rc = gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
-				       "out of memory");
+		                       "out of memory");
 		goto out;
 	}
 	json_object_object_add(doc, "gmhook", json_object_new_string("result"));
@@ -1854,10 +1918,10 @@ static int commit_plan(struct gmhook_result **out, struct run *r,
 		goto out;
 	}
 	json_object_object_add(doc, "status",
-			       json_object_new_string(overall_status(events)));
+	                       json_object_new_string(overall_status(events)));
 	json_object_object_add(
-		doc, "accountno",
-		json_object_get(gmhook__get(doc, "/events/0/accountno")));
+	        doc, "accountno",
+	        json_object_get(gmhook__get(doc, "/events/0/accountno")));
 	result->doc = doc;
 	doc = NULL;
 	*out = result;
@@ -1869,8 +1933,8 @@ out:
 }
 
 GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
-			     const struct gmhook_plan *plan,
-			     struct gmhook_error *err)
+                             const struct gmhook_plan *plan,
+                             struct gmhook_error *err)
 {
 	struct gmhook__db *db;
 	struct run r;
@@ -1878,7 +1942,7 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
 
 	if (!out || !ctx || !plan) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
-					 "out, ctx and plan must not be NULL");
+		                         "out, ctx and plan must not be NULL");
 	}
 	if (ctx->rest) {
 		return gmhook__rest_commit(out, ctx, plan, err);
@@ -1901,20 +1965,21 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
 /* ==== Batches: a group of plans in one transaction ==== */
 
 static int batch_args(struct gmhook_result **results_out,
-		      struct gmhook_error *errors_out, struct gmhook_ctx *ctx,
-		      const struct gmhook_plan *const *plans, size_t n_plans,
-		      struct gmhook_error *err)
+                      struct gmhook_error *errors_out, struct gmhook_ctx *ctx,
+                      const struct gmhook_plan *const *plans, size_t n_plans,
+                      struct gmhook_error *err)
 {
 	size_t i;
 
 	if (!ctx || (n_plans && (!results_out || !errors_out || !plans))) {
-		return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
-					 "ctx, results_out, errors_out and plans must not be NULL");
+		return gmhook__error_set(
+		        err, GMHOOK_EINVAL, COMMIT, "",
+		        "ctx, results_out, errors_out and plans must not be NULL");
 	}
 	for (i = 0; i < n_plans; i++) {
 		if (!plans[i]) {
-			return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT,
-						 "", "plans[%zu] is NULL", i);
+			return gmhook__error_set(err, GMHOOK_EINVAL, COMMIT, "",
+			                         "plans[%zu] is NULL", i);
 		}
 	}
 	for (i = 0; i < n_plans; i++) {
@@ -1929,24 +1994,24 @@ static int batch_args(struct gmhook_result **results_out,
 /* A dry run or the REST backend has no transaction to share: each plan
  * is committed on its own. */
 static void batch_one_by_one(struct gmhook_result **results_out,
-			     struct gmhook_error *errors_out,
-			     struct gmhook_ctx *ctx,
-			     const struct gmhook_plan *const *plans,
-			     size_t n_plans)
+                             struct gmhook_error *errors_out,
+                             struct gmhook_ctx *ctx,
+                             const struct gmhook_plan *const *plans,
+                             size_t n_plans)
 {
 	size_t i;
 
 	for (i = 0; i < n_plans; i++) {
 		(void) gmhook_commit(&results_out[i], ctx, plans[i],
-				     &errors_out[i]);
+		                     &errors_out[i]);
 	}
 }
 
 /* Undo a group: nothing of it is reported committed. A lost connection
  * is closed so that the next call connects again. */
 static int batch_fail(struct gmhook_result **results_out,
-		      struct gmhook_error *errors_out, struct gmhook_ctx *ctx,
-		      size_t n_plans, int rc)
+                      struct gmhook_error *errors_out, struct gmhook_ctx *ctx,
+                      size_t n_plans, int rc)
 {
 	size_t i;
 
@@ -1972,10 +2037,10 @@ static bool breaks_group(const struct run *r, int rc)
 }
 
 GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
-				   struct gmhook_error *errors_out,
-				   struct gmhook_ctx *ctx,
-				   const struct gmhook_plan *const *plans,
-				   size_t n_plans, struct gmhook_error *err)
+                                   struct gmhook_error *errors_out,
+                                   struct gmhook_ctx *ctx,
+                                   const struct gmhook_plan *const *plans,
+                                   size_t n_plans, struct gmhook_error *err)
 {
 	struct gmhook__db *db;
 	struct run r;
@@ -2007,8 +2072,9 @@ GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
 				*err = errors_out[i];
 			}
 		} else if (r.group_broken) {
-			rc = gmhook__error_set(err, GMHOOK_EDB, COMMIT, "",
-					       "the database ended the group's transaction");
+			rc = gmhook__error_set(
+			        err, GMHOOK_EDB, COMMIT, "",
+			        "the database ended the group's transaction");
 		} else {
 			rc = 0;
 		}

@@ -27,10 +27,10 @@ struct loader {
 };
 
 static int config_error(struct loader *l, const char *path, const char *fmt,
-			...) GMHOOK_PRINTF(3, 4);
+                        ...) GMHOOK_PRINTF(3, 4);
 
 static int config_error(struct loader *l, const char *path, const char *fmt,
-			...)
+                        ...)
 {
 	char message[200];
 	va_list ap;
@@ -39,18 +39,17 @@ static int config_error(struct loader *l, const char *path, const char *fmt,
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	return gmhook__error_set(l->err, GMHOOK_ECONFIG, GMHOOK_STAGE_NONE,
-				 path, "%s: %s", l->file, message);
+	                         path, "%s: %s", l->file, message);
 }
 
 /* Every key of @p obj must be in @p allowed (NULL-terminated). */
 static int check_keys(struct loader *l, json_object *obj, const char *base,
-		      const char *const *allowed)
+                      const char *const *allowed)
 {
 	char path[256];
 	size_t i;
 
-	json_object_object_foreach(obj, key, value)
-	{
+	json_object_object_foreach (obj, key, value) {
 		(void) value;
 		for (i = 0; allowed[i]; i++) {
 			if (strcmp(allowed[i], key) == 0) {
@@ -67,7 +66,7 @@ static int check_keys(struct loader *l, json_object *obj, const char *base,
 }
 
 static int get_string(struct loader *l, json_object *obj, const char *base,
-		      const char *key, char **dst)
+                      const char *key, char **dst)
 {
 	json_object *v = NULL;
 	char path[256];
@@ -90,7 +89,7 @@ static int get_string(struct loader *l, json_object *obj, const char *base,
 }
 
 static int get_uint(struct loader *l, json_object *obj, const char *base,
-		    const char *key, uint64_t max, uint64_t *out)
+                    const char *key, uint64_t max, uint64_t *out)
 {
 	json_object *v = NULL;
 	char path[256];
@@ -103,14 +102,16 @@ static int get_uint(struct loader *l, json_object *obj, const char *base,
 	n = json_object_get_int64(v);
 	if (!json_object_is_type(v, json_type_int) || n <= 0 ||
 	    (uint64_t) n > max) {
-		return config_error(l, path, "must be a whole number from 1 to %llu", (unsigned long long) max);
+		return config_error(l, path,
+		                    "must be a whole number from 1 to %llu",
+		                    (unsigned long long) max);
 	}
 	*out = (uint64_t) n;
 	return 0;
 }
 
 static int get_bool(struct loader *l, json_object *obj, const char *base,
-		    const char *key, bool *out)
+                    const char *key, bool *out)
 {
 	json_object *v = NULL;
 	char path[256];
@@ -128,22 +129,26 @@ static int get_bool(struct loader *l, json_object *obj, const char *base,
 
 /* Read a secret file, without a trailing newline. */
 static int read_secret_file(struct loader *l, const char *path_in_doc,
-			    const char *file, unsigned char **out,
-			    size_t *out_len)
+                            const char *file, unsigned char **out,
+                            size_t *out_len)
 {
 	FILE *f = fopen(file, "rb");
 	unsigned char *buf;
 	size_t n;
 
 	if (!f) {
-		return config_error(l, path_in_doc, "cannot read secret file %s: %s", file, strerror(errno));
+		return config_error(l, path_in_doc,
+		                    "cannot read secret file %s: %s", file,
+		                    strerror(errno));
 	}
 	buf = malloc(SECRET_MAX_SIZE + 1);
 	n = buf ? fread(buf, 1, SECRET_MAX_SIZE + 1, f) : 0;
 	fclose(f);
 	if (!buf || n > SECRET_MAX_SIZE) {
 		free(buf);
-		return config_error(l, path_in_doc, "secret file %s is larger than %d bytes", file, SECRET_MAX_SIZE);
+		return config_error(l, path_in_doc,
+		                    "secret file %s is larger than %d bytes",
+		                    file, SECRET_MAX_SIZE);
 	}
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) {
 		n--;
@@ -155,8 +160,8 @@ static int read_secret_file(struct loader *l, const char *path_in_doc,
 }
 
 /* "env:NAME", "file:/path" or (discouraged) the secret itself. */
-static int resolve_secret(struct loader *l, const char *spec,
-			  const char *path, struct gmhook__secret *sc)
+static int resolve_secret(struct loader *l, const char *spec, const char *path,
+                          struct gmhook__secret *sc)
 {
 	const char *value;
 
@@ -166,10 +171,15 @@ static int resolve_secret(struct loader *l, const char *spec,
 	if (strncmp(spec, "env:", 4) == 0) {
 		value = getenv(spec + 4);
 		if (!value || !value[0]) {
-			return config_error(l, path, "environment variable %s is not set", spec + 4);
+			return config_error(
+			        l, path, "environment variable %s is not set",
+			        spec + 4);
 		}
 	} else {
-		log_warn(l->ctx, "%s: %s holds a secret inline; prefer env:NAME or file:/path", l->file, path);
+		log_warn(
+		        l->ctx,
+		        "%s: %s holds a secret inline; prefer env:NAME or file:/path",
+		        l->file, path);
 		value = spec;
 	}
 	sc->key = (unsigned char *) gmhook__strdup(value);
@@ -179,7 +189,7 @@ static int resolve_secret(struct loader *l, const char *spec,
 
 /* "secret": one spec, or an array of up to four during a rotation. */
 static int load_secrets(struct loader *l, json_object *obj, const char *base,
-			struct gmhook__source_config *sc)
+                        struct gmhook__source_config *sc)
 {
 	json_object *v = NULL;
 	char path[160];
@@ -190,27 +200,31 @@ static int load_secrets(struct loader *l, json_object *obj, const char *base,
 	if (!json_object_object_get_ex(obj, "secret", &v)) {
 		return 0;
 	}
-	n = json_object_is_type(v, json_type_array) ? json_object_array_length(v)
-						     : 1;
+	n = json_object_is_type(v, json_type_array)
+	            ? json_object_array_length(v)
+	            : 1;
 	if (n == 0 || n > GMHOOK__MAX_SECRETS) {
 		snprintf(path, sizeof(path), "%s/secret", base);
-		return config_error(l, path, "must hold 1 to %d secrets", GMHOOK__MAX_SECRETS);
+		return config_error(l, path, "must hold 1 to %d secrets",
+		                    GMHOOK__MAX_SECRETS);
 	}
 	for (i = 0; i < n; i++) {
 		json_object *e = json_object_is_type(v, json_type_array)
-					 ? json_object_array_get_idx(v, i)
-					 : v;
+		                         ? json_object_array_get_idx(v, i)
+		                         : v;
 
 		snprintf(path, sizeof(path), "%s/secret%s", base,
-			 json_object_is_type(v, json_type_array) ? "/N" : "");
+		         json_object_is_type(v, json_type_array) ? "/N" : "");
 		if (json_object_is_type(v, json_type_array)) {
 			snprintf(path, sizeof(path), "%s/secret/%zu", base, i);
 		}
 		if (!json_object_is_type(e, json_type_string)) {
-			return config_error(l, path, "must be a string such as \"env:NAME\" or \"file:/path\"");
+			return config_error(
+			        l, path,
+			        "must be a string such as \"env:NAME\" or \"file:/path\"");
 		}
 		rc = resolve_secret(l, json_object_get_string(e), path,
-				    &sc->secrets[i]);
+		                    &sc->secrets[i]);
 		if (rc < 0) {
 			return rc;
 		}
@@ -232,9 +246,10 @@ static void cleanse(struct gmhook__secret *s)
 
 static int load_source(struct loader *l, const char *name, json_object *obj)
 {
-	static const char *const keys[] = { "enabled", "secret", "tolerance",
-					    "require_signature", "public_url",
-					    "public_key", "url_token", NULL };
+	static const char *const keys[] = { "enabled",    "secret",
+		                            "tolerance",  "require_signature",
+		                            "public_url", "public_key",
+		                            "url_token",  NULL };
 	struct gmhook__source_config *sc;
 	char base[128] = "/sources";
 	char *secret = NULL;
@@ -246,7 +261,9 @@ static int load_source(struct loader *l, const char *name, json_object *obj)
 		return config_error(l, base, "must be an object");
 	}
 	if (!gmhook__source_find(name)) {
-		return config_error(l, base, "unknown source '%s' (see gmhook sources)", name);
+		return config_error(l, base,
+		                    "unknown source '%s' (see gmhook sources)",
+		                    name);
 	}
 	if (l->ctx->n_sources == GMHOOK__MAX_SOURCES) {
 		return config_error(l, base, "too many sources");
@@ -259,7 +276,8 @@ static int load_source(struct loader *l, const char *name, json_object *obj)
 		rc = get_bool(l, obj, base, "enabled", &sc->enabled);
 	}
 	if (rc == 0) {
-		rc = get_uint(l, obj, base, "tolerance", 86400 * 30, &tolerance);
+		rc = get_uint(l, obj, base, "tolerance", 86400 * 30,
+		              &tolerance);
 		sc->tolerance = (int64_t) tolerance;
 	}
 	if (rc == 0) {
@@ -284,7 +302,7 @@ static int load_source(struct loader *l, const char *name, json_object *obj)
 	free(secret);
 	if (rc == 0) {
 		rc = get_bool(l, obj, base, "require_signature",
-			      &sc->require_signature);
+		              &sc->require_signature);
 	}
 	return rc;
 }
@@ -300,8 +318,7 @@ static int load_sources(struct loader *l, json_object *doc)
 	if (!json_object_is_type(sources, json_type_object)) {
 		return config_error(l, "/sources", "must be an object");
 	}
-	json_object_object_foreach(sources, name, obj)
-	{
+	json_object_object_foreach (sources, name, obj) {
 		rc = load_source(l, name, obj);
 		if (rc < 0) {
 			return rc;
@@ -321,7 +338,8 @@ static int load_bounce(struct loader *l, json_object *defaults)
 	s = json_object_get_string(v);
 	if (!json_object_is_type(v, json_type_string) ||
 	    (strcmp(s, "flag") != 0 && strcmp(s, "remove") != 0)) {
-		return config_error(l, "/defaults/bounce", "must be \"flag\" or \"remove\"");
+		return config_error(l, "/defaults/bounce",
+		                    "must be \"flag\" or \"remove\"");
 	}
 	l->ctx->bounce_delete = strcmp(s, "remove") == 0;
 	return 0;
@@ -343,7 +361,9 @@ static int load_phone_country(struct loader *l, json_object *defaults)
 	n = strspn(s, "0123456789");
 	if (!json_object_is_type(v, json_type_string) || n == 0 || n > 3 ||
 	    s[n]) {
-		return config_error(l, "/defaults/phone_country", "must be a calling code such as \"1\" or \"44\"");
+		return config_error(
+		        l, "/defaults/phone_country",
+		        "must be a calling code such as \"1\" or \"44\"");
 	}
 	snprintf(l->ctx->phone_country, sizeof(l->ctx->phone_country), "%s", s);
 	return 0;
@@ -351,10 +371,16 @@ static int load_phone_country(struct loader *l, json_object *defaults)
 
 static int load_defaults(struct loader *l, json_object *doc)
 {
-	static const char *const keys[] = { "user", "owner", "source_label",
-					    "merge_codes", "timezone", "bounce",
-					    "phone_country", "cases",
-					    "sms_new_contacts", NULL };
+	static const char *const keys[] = { "user",
+		                            "owner",
+		                            "source_label",
+		                            "merge_codes",
+		                            "timezone",
+		                            "bounce",
+		                            "phone_country",
+		                            "cases",
+		                            "sms_new_contacts",
+		                            NULL };
 	json_object *d = NULL;
 	int rc;
 
@@ -373,15 +399,15 @@ static int load_defaults(struct loader *l, json_object *doc)
 	}
 	if (rc == 0) {
 		rc = get_string(l, d, "/defaults", "source_label",
-				&l->ctx->source_label);
+		                &l->ctx->source_label);
 	}
 	if (rc == 0) {
 		rc = get_string(l, d, "/defaults", "merge_codes",
-				&l->ctx->merge_codes);
+		                &l->ctx->merge_codes);
 	}
 	if (rc == 0) {
 		rc = get_string(l, d, "/defaults", "timezone",
-				&l->ctx->timezone);
+		                &l->ctx->timezone);
 	}
 	if (rc == 0) {
 		rc = load_bounce(l, d);
@@ -394,13 +420,13 @@ static int load_defaults(struct loader *l, json_object *doc)
 	}
 	if (rc == 0) {
 		rc = get_bool(l, d, "/defaults", "sms_new_contacts",
-			      &l->ctx->sms_new_contacts);
+		              &l->ctx->sms_new_contacts);
 	}
 	return rc;
 }
 
 static int get_u32(struct loader *l, json_object *limits, const char *key,
-		   uint32_t max, uint32_t *field)
+                   uint32_t max, uint32_t *field)
 {
 	uint64_t n = *field;
 	int rc = get_uint(l, limits, "/limits", key, max, &n);
@@ -411,9 +437,10 @@ static int get_u32(struct loader *l, json_object *limits, const char *key,
 
 static int load_limits(struct loader *l, json_object *doc)
 {
-	static const char *const keys[] = { "max_body", "max_depth",
-					    "max_fields", "max_events",
-					    "login_timeout", "overflow", NULL };
+	static const char *const keys[] = {
+		"max_body",      "max_depth", "max_fields", "max_events",
+		"login_timeout", "overflow",  NULL
+	};
 	struct gmhook_options *o = l->opts;
 	json_object *d = NULL;
 	json_object *v = NULL;
@@ -452,7 +479,8 @@ static int load_limits(struct loader *l, json_object *doc)
 		} else if (gmhook__str_ieq(s, "reject")) {
 			o->overflow = GMHOOK_OVERFLOW_REJECT;
 		} else {
-			rc = config_error(l, "/limits/overflow", "must be \"truncate\" or \"reject\"");
+			rc = config_error(l, "/limits/overflow",
+			                  "must be \"truncate\" or \"reject\"");
 		}
 	}
 	return rc;
@@ -489,7 +517,8 @@ static int load_mappings(struct loader *l, json_object *doc)
 		return 0;
 	}
 	if (!json_object_is_type(list, json_type_array)) {
-		return config_error(l, "/mappings", "must be an array of file names");
+		return config_error(l, "/mappings",
+		                    "must be an array of file names");
 	}
 	for (i = 0; i < json_object_array_length(list); i++) {
 		json_object *v = json_object_array_get_idx(list, i);
@@ -503,7 +532,7 @@ static int load_mappings(struct loader *l, json_object *doc)
 			snprintf(file, sizeof(file), "%s", name);
 		} else {
 			snprintf(file, sizeof(file), "%.*s/%s",
-				 (int) (slash - l->file), l->file, name);
+			         (int) (slash - l->file), l->file, name);
 		}
 		rc = gmhook__mappings_load(l->ctx, file, l->err);
 		if (rc < 0) {
@@ -537,7 +566,7 @@ static bool printable(const unsigned char *s, size_t len)
 }
 
 static int load_rest_fields(struct loader *l, json_object *d,
-			    struct gmhook__rest_config *r)
+                            struct gmhook__rest_config *r)
 {
 	uint64_t n;
 	char *key = NULL;
@@ -552,11 +581,12 @@ static int load_rest_fields(struct loader *l, json_object *d,
 	}
 	if (rc == 0 && r->auth && strcmp(r->auth, "apikey") != 0 &&
 	    strcmp(r->auth, "basic") != 0) {
-		rc = config_error(l, "/rest/auth", "must be \"apikey\" or \"basic\"");
+		rc = config_error(l, "/rest/auth",
+		                  "must be \"apikey\" or \"basic\"");
 	}
 	if (rc == 0) {
 		rc = get_string(l, d, "/rest", "api_key_header",
-				&r->api_key_header);
+		                &r->api_key_header);
 	}
 	if (rc == 0) {
 		rc = get_string(l, d, "/rest", "user", &r->user);
@@ -590,13 +620,19 @@ static int load_rest_fields(struct loader *l, json_object *d,
 		r->retries = (uint32_t) n;
 	}
 	if (rc == 0 && url_has_credentials(r->url)) {
-		rc = config_error(l, "/rest/url", "must not carry credentials; use \"user\" and \"key\"");
+		rc = config_error(
+		        l, "/rest/url",
+		        "must not carry credentials; use \"user\" and \"key\"");
 	}
 	if (rc == 0 && r->key.key && !printable(r->key.key, r->key.len)) {
-		rc = config_error(l, "/rest/key", "must be printable text (it is sent in a header)");
+		rc = config_error(
+		        l, "/rest/key",
+		        "must be printable text (it is sent in a header)");
 	}
 	if (rc == 0 && !r->insecure && strncmp(r->url, "https://", 8) != 0) {
-		rc = config_error(l, "/rest/url", "must be https:// (set \"insecure\": true to allow http)");
+		rc = config_error(
+		        l, "/rest/url",
+		        "must be https:// (set \"insecure\": true to allow http)");
 	}
 	return rc;
 }
@@ -604,10 +640,11 @@ static int load_rest_fields(struct loader *l, json_object *d,
 /* "rest": the REST backend; the plan goes to a GoldMine REST API. */
 static int load_rest(struct loader *l, json_object *doc)
 {
-	static const char *const keys[] = { "url", "auth", "api_key_header",
-					    "key", "user", "ca_file",
-					    "insecure", "connect_timeout",
-					    "timeout", "retries", NULL };
+	static const char *const keys[] = {
+		"url",     "auth",     "api_key_header",  "key",     "user",
+		"ca_file", "insecure", "connect_timeout", "timeout", "retries",
+		NULL
+	};
 	json_object *d = NULL;
 	int rc;
 
@@ -644,7 +681,8 @@ static int read_file(struct loader *l, char **out, size_t *len)
 	fclose(f);
 	if (!buf || *len > CONFIG_MAX_SIZE) {
 		free(buf);
-		return config_error(l, "", "larger than %d bytes", CONFIG_MAX_SIZE);
+		return config_error(l, "", "larger than %d bytes",
+		                    CONFIG_MAX_SIZE);
 	}
 	buf[*len] = '\0';
 	*out = buf;
@@ -654,8 +692,8 @@ static int read_file(struct loader *l, char **out, size_t *len)
 static int parse_document(struct loader *l, json_object **out)
 {
 	static const char *const keys[] = { "database", "defaults", "limits",
-					    "spool", "sources", "mappings",
-					    "rest", NULL };
+		                            "spool",    "sources",  "mappings",
+		                            "rest",     NULL };
 	struct json_tokener *tok = json_tokener_new_ex(64);
 	char *text = NULL;
 	size_t len = 0;
@@ -666,11 +704,15 @@ static int parse_document(struct loader *l, json_object **out)
 		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	}
 	rc = tok ? read_file(l, &text, &len)
-		 : config_error(l, "", "out of memory");
+	         : config_error(l, "", "out of memory");
 	if (rc == 0) {
 		*out = json_tokener_parse_ex(tok, text, (int) len);
 		if (!*out || !json_object_is_type(*out, json_type_object)) {
-			rc = config_error(l, "", "not a JSON object (byte %zu: %s)", json_tokener_get_parse_end(tok), json_tokener_error_desc(json_tokener_get_error(tok)));
+			rc = config_error(l, "",
+			                  "not a JSON object (byte %zu: %s)",
+			                  json_tokener_get_parse_end(tok),
+			                  json_tokener_error_desc(
+			                          json_tokener_get_error(tok)));
 		}
 	}
 	if (rc == 0) {
@@ -682,7 +724,7 @@ static int parse_document(struct loader *l, json_object **out)
 }
 
 int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
-			const char *path, struct gmhook_error *err)
+                        const char *path, struct gmhook_error *err)
 {
 	struct loader l = { ctx, opts, path, err };
 	json_object *doc = NULL;

@@ -36,7 +36,7 @@ GMHOOK_API void gmhook_free(void *ptr)
 /* Take @p value when given, else keep what the configuration set, else
  * the default; check the length. */
 static int set_option(char **dst, const char *value, const char *fallback,
-		      size_t max, const char *name, struct gmhook_error *err)
+                      size_t max, const char *name, struct gmhook_error *err)
 {
 	char *copy = NULL;
 
@@ -44,39 +44,40 @@ static int set_option(char **dst, const char *value, const char *fallback,
 		copy = gmhook__strdup(value ? value : fallback);
 		if (!copy) {
 			return gmhook__error_set(err, GMHOOK_ENOMEM,
-						 GMHOOK_STAGE_NONE, "",
-						 "out of memory");
+			                         GMHOOK_STAGE_NONE, "",
+			                         "out of memory");
 		}
 		free(*dst);
 		*dst = copy;
 	}
 	if (max && gmhook__utf8_chars(*dst) > max) {
-		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "option %s is longer than %zu characters", name, max);
+		return gmhook__error_set(
+		        err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE, "",
+		        "option %s is longer than %zu characters", name, max);
 	}
 	return 0;
 }
 
 static int copy_strings(struct gmhook_ctx *ctx, const struct gmhook_options *o,
-			struct gmhook_error *err)
+                        struct gmhook_error *err)
 {
 	int rc;
 
 	rc = set_option(&ctx->db_string, o->db, DEFAULT_DB, 0, "db", err);
 	if (rc == 0) {
 		rc = set_option(&ctx->user, o->user, DEFAULT_USER, 8, "user",
-				err);
+		                err);
 	}
 	if (rc == 0) {
 		rc = set_option(&ctx->owner, o->owner, "", 8, "owner", err);
 	}
 	if (rc == 0 && (o->source_label || ctx->source_label)) {
 		rc = set_option(&ctx->source_label, o->source_label, "", 20,
-				"source_label", err);
+		                "source_label", err);
 	}
 	if (rc == 0) {
 		rc = set_option(&ctx->merge_codes, o->merge_codes, "", 20,
-				"merge_codes", err);
+		                "merge_codes", err);
 	}
 	if (rc == 0) {
 		gmhook__str_upper(ctx->user);
@@ -87,7 +88,7 @@ static int copy_strings(struct gmhook_ctx *ctx, const struct gmhook_options *o,
 
 /* Numbers the caller set (non-zero) win over the configuration file. */
 static void merge_numbers(struct gmhook_options *dst,
-			  const struct gmhook_options *src)
+                          const struct gmhook_options *src)
 {
 	if (src->max_body) {
 		dst->max_body = src->max_body;
@@ -131,8 +132,8 @@ static void apply_defaults(struct gmhook_options *o)
 }
 
 GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
-			      const struct gmhook_options *opts,
-			      struct gmhook_error *err)
+                              const struct gmhook_options *opts,
+                              struct gmhook_error *err)
 {
 	struct gmhook_options defaults = GMHOOK_OPTIONS_INIT;
 	struct gmhook_ctx *ctx = NULL;
@@ -140,33 +141,35 @@ GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
 
 	if (!out) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "out is NULL");
+		                         "", "out is NULL");
 	}
 	if (!opts) {
 		opts = &defaults;
 	}
 	if (opts->version != GMHOOK_OPTIONS_VERSION) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "options version %u is not %u", opts->version, GMHOOK_OPTIONS_VERSION);
+		                         "", "options version %u is not %u",
+		                         opts->version, GMHOOK_OPTIONS_VERSION);
 	}
 	if (opts->overflow != GMHOOK_OVERFLOW_TRUNCATE &&
 	    opts->overflow != GMHOOK_OVERFLOW_REJECT) {
-		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "option overflow must be truncate (0) or reject (1)");
+		return gmhook__error_set(
+		        err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE, "",
+		        "option overflow must be truncate (0) or reject (1)");
 	}
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	ctx->opts.version = GMHOOK_OPTIONS_VERSION;
 	ctx->bounce_delete = true; /* hard bounces remove the address */
 	ctx->use_cases = true;
 	ctx->sms_new_contacts = true;
 	snprintf(ctx->phone_country, sizeof(ctx->phone_country), "1");
-	rc = opts->config ? gmhook__config_load(ctx, &ctx->opts, opts->config,
-						err)
-			  : 0;
+	rc = opts->config
+	             ? gmhook__config_load(ctx, &ctx->opts, opts->config, err)
+	             : 0;
 	if (rc == 0) {
 		merge_numbers(&ctx->opts, opts);
 		rc = copy_strings(ctx, opts, err);
@@ -213,7 +216,7 @@ int64_t gmhook__now(const struct gmhook_ctx *ctx)
 }
 
 int gmhook__ctx_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
-		   struct gmhook_error *err)
+                   struct gmhook_error *err)
 {
 	char *connection;
 	int rc;
@@ -225,8 +228,8 @@ int gmhook__ctx_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
 	connection = gmhook__db_connection_string(ctx->db_string);
 	if (!connection) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM,
-					 GMHOOK_STAGE_COMMIT, "",
-					 "out of memory");
+		                         GMHOOK_STAGE_COMMIT, "",
+		                         "out of memory");
 	}
 	rc = gmhook__db_open(&ctx->db, ctx, connection, err);
 	free(connection);

@@ -10,22 +10,22 @@
 #include "gmhook-private.h"
 
 /* code, name, description, sysexits status */
-#define GMHOOK_ERROR_MAP(X)                                                  \
-	X(GMHOOK_OK, "GMHOOK_OK", "success", 0)                              \
-	X(GMHOOK_EINVAL, "GMHOOK_EINVAL", "invalid argument", 64)            \
-	X(GMHOOK_ENOMEM, "GMHOOK_ENOMEM", "out of memory", 75)               \
-	X(GMHOOK_EPARSE, "GMHOOK_EPARSE", "payload cannot be decoded", 65)   \
-	X(GMHOOK_EVALIDATE, "GMHOOK_EVALIDATE", "payload is invalid", 65)    \
-	X(GMHOOK_ETOOBIG, "GMHOOK_ETOOBIG", "payload exceeds a limit", 65)   \
+#define GMHOOK_ERROR_MAP(X)                                                   \
+	X(GMHOOK_OK, "GMHOOK_OK", "success", 0)                               \
+	X(GMHOOK_EINVAL, "GMHOOK_EINVAL", "invalid argument", 64)             \
+	X(GMHOOK_ENOMEM, "GMHOOK_ENOMEM", "out of memory", 75)                \
+	X(GMHOOK_EPARSE, "GMHOOK_EPARSE", "payload cannot be decoded", 65)    \
+	X(GMHOOK_EVALIDATE, "GMHOOK_EVALIDATE", "payload is invalid", 65)     \
+	X(GMHOOK_ETOOBIG, "GMHOOK_ETOOBIG", "payload exceeds a limit", 65)    \
 	X(GMHOOK_ESIGNATURE, "GMHOOK_ESIGNATURE", "bad or missing signature", \
-	  77)                                                                \
-	X(GMHOOK_EMAP, "GMHOOK_EMAP", "event cannot be mapped", 65)          \
-	X(GMHOOK_EDB, "GMHOOK_EDB", "database error", 75)                    \
-	X(GMHOOK_EUNAVAIL, "GMHOOK_EUNAVAIL", "database unreachable", 75)    \
-	X(GMHOOK_ECONFIG, "GMHOOK_ECONFIG", "bad configuration", 78)         \
-	X(GMHOOK_ENOTSUP, "GMHOOK_ENOTSUP", "not supported", 69)             \
-	X(GMHOOK_EIO, "GMHOOK_EIO", "input/output error", 74)                \
-	X(GMHOOK_ESOURCE, "GMHOOK_ESOURCE", "unknown source", 65)          \
+	  77)                                                                 \
+	X(GMHOOK_EMAP, "GMHOOK_EMAP", "event cannot be mapped", 65)           \
+	X(GMHOOK_EDB, "GMHOOK_EDB", "database error", 75)                     \
+	X(GMHOOK_EUNAVAIL, "GMHOOK_EUNAVAIL", "database unreachable", 75)     \
+	X(GMHOOK_ECONFIG, "GMHOOK_ECONFIG", "bad configuration", 78)          \
+	X(GMHOOK_ENOTSUP, "GMHOOK_ENOTSUP", "not supported", 69)              \
+	X(GMHOOK_EIO, "GMHOOK_EIO", "input/output error", 74)                 \
+	X(GMHOOK_ESOURCE, "GMHOOK_ESOURCE", "unknown source", 65)             \
 	X(GMHOOK_EMEDIATYPE, "GMHOOK_EMEDIATYPE", "unsupported content type", \
 	  65)
 
@@ -36,11 +36,11 @@ struct error_entry {
 	int exit_status;
 };
 
-#define GMHOOK_ERROR_ENTRY(code, name, text, status) { code, name, text, status },
+#define GMHOOK_ERROR_ENTRY(code, name, text, status) \
+	{ code, name, text, status },
 
-static const struct error_entry error_table[] = {
-	GMHOOK_ERROR_MAP(GMHOOK_ERROR_ENTRY)
-};
+static const struct error_entry error_table[] = { GMHOOK_ERROR_MAP(
+	GMHOOK_ERROR_ENTRY) };
 
 #undef GMHOOK_ERROR_ENTRY
 
@@ -103,7 +103,7 @@ static void scrub(char *s)
 }
 
 int gmhook__error_set(struct gmhook_error *err, int code, int stage,
-		      const char *path, const char *fmt, ...)
+                      const char *path, const char *fmt, ...)
 {
 	va_list ap;
 

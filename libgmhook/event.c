@@ -19,7 +19,7 @@ const char *gmhook__header(const struct gmhook_request *req, const char *name)
 		if (req->headers[i].name &&
 		    strcasecmp(req->headers[i].name, name) == 0) {
 			return req->headers[i].value ? req->headers[i].value
-						     : "";
+			                             : "";
 		}
 	}
 	return NULL;
@@ -54,26 +54,25 @@ const char *gmhook__get_str(json_object *root, const char *pointer)
 static char *doc_to_json(json_object *doc, int pretty)
 {
 	int flags = pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-			   : JSON_C_TO_STRING_PLAIN;
+	                   : JSON_C_TO_STRING_PLAIN;
 
 	return gmhook__strdup(json_object_to_json_string_ext(
-		doc, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
+	        doc, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 GMHOOK_API char *gmhook_event_to_json(const struct gmhook_event *event,
-				      int pretty)
+                                      int pretty)
 {
 	return event ? doc_to_json(event->doc, pretty) : NULL;
 }
 
-GMHOOK_API char *gmhook_plan_to_json(const struct gmhook_plan *plan,
-				     int pretty)
+GMHOOK_API char *gmhook_plan_to_json(const struct gmhook_plan *plan, int pretty)
 {
 	return plan ? doc_to_json(plan->doc, pretty) : NULL;
 }
 
 GMHOOK_API char *gmhook_result_to_json(const struct gmhook_result *result,
-				       int pretty)
+                                       int pretty)
 {
 	return result ? doc_to_json(result->doc, pretty) : NULL;
 }
@@ -111,9 +110,8 @@ GMHOOK_API void gmhook_result_free(struct gmhook_result *result)
  * depth limit is generous: stage documents wrap a body that parse already
  * held to the configured depth.
  */
-static int read_doc(json_object **out, struct gmhook_ctx *ctx,
-		    const char *json, size_t len, const char *kind,
-		    struct gmhook_error *err)
+static int read_doc(json_object **out, struct gmhook_ctx *ctx, const char *json,
+                    size_t len, const char *kind, struct gmhook_error *err)
 {
 	struct json_tokener *tok = NULL;
 	json_object *doc = NULL;
@@ -121,39 +119,44 @@ static int read_doc(json_object **out, struct gmhook_ctx *ctx,
 	int rc = 0;
 
 	if (len > INT32_MAX) {
-		return gmhook__error_set(err, GMHOOK_ETOOBIG,
-					 GMHOOK_STAGE_NONE, "",
-					 "%s document is too large", kind);
+		return gmhook__error_set(err, GMHOOK_ETOOBIG, GMHOOK_STAGE_NONE,
+		                         "", "%s document is too large", kind);
 	}
 	tok = json_tokener_new_ex(depth);
 	if (!tok) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM,
-					 GMHOOK_STAGE_NONE, "",
-					 "out of memory");
+		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
+		                         "", "out of memory");
 	}
 	doc = json_tokener_parse_ex(tok, json, (int) len);
 	if (!doc || json_tokener_get_parse_end(tok) < len) {
-		rc = gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
-				       "", "%s document is not JSON: %s at byte %zu", kind, doc ? "trailing data" : json_tokener_error_desc(json_tokener_get_error(tok)), json_tokener_get_parse_end(tok));
+		rc = gmhook__error_set(
+		        err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE, "",
+		        "%s document is not JSON: %s at byte %zu", kind,
+		        doc ? "trailing data"
+		            : json_tokener_error_desc(
+		                      json_tokener_get_error(tok)),
+		        json_tokener_get_parse_end(tok));
 		goto out;
 	}
 	if (!json_object_is_type(doc, json_type_object) ||
 	    !gmhook__get_str(doc, "/gmhook") ||
 	    strcmp(gmhook__get_str(doc, "/gmhook"), kind) != 0) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
-				       "/gmhook", "not a gmhook %s document", kind);
+		                       "/gmhook", "not a gmhook %s document",
+		                       kind);
 		goto out;
 	}
 	if (!json_object_is_type(gmhook__get(doc, "/version"), json_type_int) ||
 	    json_object_get_int64(gmhook__get(doc, "/version")) != 1) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
-				       "/version", "unsupported %s document version", kind);
+		                       "/version",
+		                       "unsupported %s document version", kind);
 		goto out;
 	}
 	if (!json_object_is_type(gmhook__get(doc, "/events"),
-				 json_type_array)) {
+	                         json_type_array)) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
-				       "/events", "must be an array");
+		                       "/events", "must be an array");
 		goto out;
 	}
 	*out = doc;
@@ -173,7 +176,7 @@ static int check_event_items(json_object *doc, struct gmhook_error *err)
 
 	if (!gmhook__get_str(doc, "/source")) {
 		return gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
-					 "/source", "must be a string");
+		                         "/source", "must be a string");
 	}
 	for (i = 0; i < json_object_array_length(events); i++) {
 		json_object *item = json_object_array_get_idx(events, i);
@@ -183,17 +186,17 @@ static int check_event_items(json_object *doc, struct gmhook_error *err)
 		if (!gmhook__get_str(item, "/type") ||
 		    !gmhook__get_str(item, "/id") || !pointer ||
 		    !gmhook__get(body, pointer)) {
-			return gmhook__error_set(err, GMHOOK_EPARSE,
-						 GMHOOK_STAGE_NONE, path,
-						 "event needs type, id and a pointer into body");
+			return gmhook__error_set(
+			        err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE, path,
+			        "event needs type, id and a pointer into body");
 		}
 	}
 	return 0;
 }
 
 GMHOOK_API int gmhook_event_from_json(struct gmhook_event **out,
-				      struct gmhook_ctx *ctx, const char *json,
-				      size_t len, struct gmhook_error *err)
+                                      struct gmhook_ctx *ctx, const char *json,
+                                      size_t len, struct gmhook_error *err)
 {
 	struct gmhook_event *event = NULL;
 	json_object *doc = NULL;
@@ -202,7 +205,7 @@ GMHOOK_API int gmhook_event_from_json(struct gmhook_event **out,
 
 	if (!out || !json) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "out and json must not be NULL");
+		                         "", "out and json must not be NULL");
 	}
 	rc = read_doc(&doc, ctx, json, len, "event", err);
 	if (rc < 0) {
@@ -216,12 +219,12 @@ GMHOOK_API int gmhook_event_from_json(struct gmhook_event **out,
 	event = calloc(1, sizeof(*event));
 	if (!event) {
 		rc = gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
-				       "", "out of memory");
+		                       "", "out of memory");
 		goto out;
 	}
 	if (!raw || !gmhook__base64_decode(raw, &event->raw, &event->raw_len)) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, GMHOOK_STAGE_NONE,
-				       "/raw", "must be the body in base64");
+		                       "/raw", "must be the body in base64");
 		goto out;
 	}
 	/* The validated mark is recomputed, never trusted from input. */
@@ -237,8 +240,8 @@ out:
 }
 
 GMHOOK_API int gmhook_plan_from_json(struct gmhook_plan **out,
-				     struct gmhook_ctx *ctx, const char *json,
-				     size_t len, struct gmhook_error *err)
+                                     struct gmhook_ctx *ctx, const char *json,
+                                     size_t len, struct gmhook_error *err)
 {
 	struct gmhook_plan *plan;
 	json_object *doc = NULL;
@@ -246,7 +249,7 @@ GMHOOK_API int gmhook_plan_from_json(struct gmhook_plan **out,
 
 	if (!out || !json) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "out and json must not be NULL");
+		                         "", "out and json must not be NULL");
 	}
 	rc = read_doc(&doc, ctx, json, len, "plan", err);
 	if (rc < 0) {
@@ -256,7 +259,7 @@ GMHOOK_API int gmhook_plan_from_json(struct gmhook_plan **out,
 	if (!plan) {
 		json_object_put(doc);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	plan->doc = doc;
 	*out = plan;
@@ -264,8 +267,8 @@ GMHOOK_API int gmhook_plan_from_json(struct gmhook_plan **out,
 }
 
 GMHOOK_API int gmhook_result_from_json(struct gmhook_result **out,
-				       struct gmhook_ctx *ctx, const char *json,
-				       size_t len, struct gmhook_error *err)
+                                       struct gmhook_ctx *ctx, const char *json,
+                                       size_t len, struct gmhook_error *err)
 {
 	struct gmhook_result *result;
 	json_object *doc = NULL;
@@ -273,7 +276,7 @@ GMHOOK_API int gmhook_result_from_json(struct gmhook_result **out,
 
 	if (!out || !json) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
-					 "", "out and json must not be NULL");
+		                         "", "out and json must not be NULL");
 	}
 	rc = read_doc(&doc, ctx, json, len, "result", err);
 	if (rc < 0) {
@@ -283,7 +286,7 @@ GMHOOK_API int gmhook_result_from_json(struct gmhook_result **out,
 	if (!result) {
 		json_object_put(doc);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_NONE,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	result->doc = doc;
 	*out = result;
@@ -292,8 +295,8 @@ GMHOOK_API int gmhook_result_from_json(struct gmhook_result **out,
 
 GMHOOK_API const char *gmhook_event_source(const struct gmhook_event *event)
 {
-	const char *source = event ? gmhook__get_str(event->doc, "/source")
-				   : NULL;
+	const char *source =
+	        event ? gmhook__get_str(event->doc, "/source") : NULL;
 
 	return source ? source : "";
 }
@@ -308,8 +311,8 @@ GMHOOK_API size_t gmhook_event_count(const struct gmhook_event *event)
 
 GMHOOK_API const char *gmhook_result_status(const struct gmhook_result *result)
 {
-	const char *status = result ? gmhook__get_str(result->doc, "/status")
-				    : NULL;
+	const char *status =
+	        result ? gmhook__get_str(result->doc, "/status") : NULL;
 
 	return status ? status : "";
 }
@@ -318,7 +321,7 @@ GMHOOK_API const char *
 gmhook_result_accountno(const struct gmhook_result *result)
 {
 	const char *accountno =
-		result ? gmhook__get_str(result->doc, "/accountno") : NULL;
+	        result ? gmhook__get_str(result->doc, "/accountno") : NULL;
 
 	return accountno ? accountno : "";
 }

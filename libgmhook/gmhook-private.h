@@ -38,13 +38,13 @@ struct gmhook__rest_config {
 	char *url;            /* base URL, https:// unless insecure is set */
 	char *auth;           /* "apikey" or "basic" */
 	char *api_key_header; /* header for the API key, "X-API-Key" */
-	struct gmhook__secret key;  /* API key or Basic password; never logged */
-	char *user;           /* Basic user name */
-	char *ca_file;        /* extra CA bundle, or NULL */
-	bool insecure;        /* allow http:// and skip TLS verification */
-	uint32_t connect_timeout; /* seconds, default 10 */
-	uint32_t timeout;         /* seconds for the whole request, default 30 */
-	uint32_t retries;         /* attempts after the first, default 3 */
+	struct gmhook__secret key; /* API key or Basic password; never logged */
+	char *user;                /* Basic user name */
+	char *ca_file;             /* extra CA bundle, or NULL */
+	bool insecure;             /* allow http:// and skip TLS verification */
+	uint32_t connect_timeout;  /* seconds, default 10 */
+	uint32_t timeout; /* seconds for the whole request, default 30 */
+	uint32_t retries; /* attempts after the first, default 3 */
 };
 
 #define GMHOOK__MAX_SECRETS 4
@@ -63,8 +63,8 @@ struct gmhook__source_config {
 	/* For providers that sign nothing: a token required in the URL query
 	 * (?token=...) or as the HTTP Basic password. Never logged. */
 	struct gmhook__secret url_token;
-	int64_t tolerance;      /* seconds a signed timestamp may be off */
-	char *public_url;       /* URL the provider signs (Twilio, Square) */
+	int64_t tolerance; /* seconds a signed timestamp may be off */
+	char *public_url;  /* URL the provider signs (Twilio, Square) */
 };
 
 #define GMHOOK__MAX_SOURCES 48
@@ -80,11 +80,11 @@ struct gmhook_ctx {
 	int log_level;
 	void *log_userdata;
 	struct gmhook__db *db; /* NULL until a call needs the database */
-	bool db_lost; /* a rollback failed: commit reconnects before use */
-	int64_t fixed_now;     /* tests: non-zero replaces time(NULL) */
+	bool db_lost;      /* a rollback failed: commit reconnects before use */
+	int64_t fixed_now; /* tests: non-zero replaces time(NULL) */
 	char *timezone;
 	char *spool_dir;
-	bool bounce_delete; /* hard bounces delete the e-mail row */
+	bool bounce_delete;    /* hard bounces delete the e-mail row */
 	char phone_country[4]; /* default calling code for E.164, "1" */
 	bool use_cases;        /* tickets open CASES (else a CAL to-do) */
 	bool sms_new_contacts; /* an SMS from an unknown number adds one */
@@ -98,7 +98,7 @@ struct gmhook_ctx {
  * @p ctx) and ctx's source settings. Errors are GMHOOK_ECONFIG naming the
  * file and the JSON pointer of the key at fault. */
 int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
-			const char *path, struct gmhook_error *err);
+                        const char *path, struct gmhook_error *err);
 void gmhook__config_free(struct gmhook_ctx *ctx);
 
 /* The settings of source @p name, or NULL when the file names none. */
@@ -106,11 +106,11 @@ const struct gmhook__source_config *
 gmhook__source_config(const struct gmhook_ctx *ctx, const char *name);
 
 int gmhook__error_set(struct gmhook_error *err, int code, int stage,
-		      const char *path, const char *fmt, ...)
-	GMHOOK_PRINTF(5, 6);
+                      const char *path, const char *fmt, ...)
+        GMHOOK_PRINTF(5, 6);
 
 void gmhook__log(struct gmhook_ctx *ctx, int level, const char *fmt, ...)
-	GMHOOK_PRINTF(3, 4);
+        GMHOOK_PRINTF(3, 4);
 
 #define log_error(ctx, ...) gmhook__log((ctx), GMHOOK_LOG_ERROR, __VA_ARGS__)
 #define log_warn(ctx, ...)  gmhook__log((ctx), GMHOOK_LOG_WARN, __VA_ARGS__)
@@ -132,7 +132,7 @@ bool gmhook__path_push_index(char *buf, size_t size, size_t index);
 
 /* Join @p prefix and @p suffix pointers into @p buf. */
 void gmhook__path_join(char *buf, size_t size, const char *prefix,
-		       const char *suffix);
+                       const char *suffix);
 
 /* ==== Growable string ==== */
 
@@ -146,7 +146,7 @@ struct gmhook__buf {
 void gmhook__buf_add(struct gmhook__buf *b, const char *s, size_t n);
 void gmhook__buf_adds(struct gmhook__buf *b, const char *s);
 void gmhook__buf_addf(struct gmhook__buf *b, const char *fmt, ...)
-	GMHOOK_PRINTF(2, 3);
+        GMHOOK_PRINTF(2, 3);
 void gmhook__buf_addc(struct gmhook__buf *b, char c);
 /* Hand the string to the caller (free()); the buffer becomes empty. */
 char *gmhook__buf_steal(struct gmhook__buf *b);
@@ -187,8 +187,7 @@ void gmhook__sha256_hex(const void *data, size_t len, char hex[65]);
 /* base64 (standard alphabet, padded); caller frees. NULL on ENOMEM. */
 char *gmhook__base64_encode(const void *data, size_t len);
 /* Decode base64; *out malloc'd (caller frees). false on bad input. */
-bool gmhook__base64_decode(const char *s, unsigned char **out,
-			   size_t *out_len);
+bool gmhook__base64_decode(const char *s, unsigned char **out, size_t *out_len);
 
 /* ==== Signatures (signature.c) ==== */
 
@@ -200,19 +199,19 @@ enum gmhook__digest {
 /* HMAC of the concatenation of @p n parts into @p out (at least 64
  * bytes); returns the MAC length, or 0 on failure. */
 size_t gmhook__hmac(int digest, const void *key, size_t key_len,
-		    const void *const *parts, const size_t *part_lens, size_t n,
-		    unsigned char *out);
+                    const void *const *parts, const size_t *part_lens, size_t n,
+                    unsigned char *out);
 
 /* Constant-time comparison of a computed MAC with a received one given as
  * lower- or upper-case hex (@p hex) or base64 (@p b64). */
 bool gmhook__mac_equal_hex(const unsigned char *mac, size_t mac_len,
-			   const char *hex, size_t hex_len);
+                           const char *hex, size_t hex_len);
 bool gmhook__mac_equal_base64(const unsigned char *mac, size_t mac_len,
-			      const char *b64, size_t b64_len);
+                              const char *b64, size_t b64_len);
 
 /* A header of the event's delivery (case-insensitive); NULL if absent. */
 const char *gmhook__event_header(const struct gmhook_event *event,
-				 const char *name);
+                                 const char *name);
 
 /* The time the delivery was received, Unix seconds. */
 int64_t gmhook__event_received(const struct gmhook_event *event);
@@ -224,15 +223,15 @@ int64_t gmhook__event_received(const struct gmhook_event *event);
  * "Authorization: Basic" header. Compared in constant time.
  */
 int gmhook__verify_url_token(struct gmhook_ctx *ctx,
-			     const struct gmhook_event *event,
-			     const struct gmhook__source_config *cfg,
-			     struct gmhook_error *err);
+                             const struct gmhook_event *event,
+                             const struct gmhook__source_config *cfg,
+                             struct gmhook_error *err);
 
 /* Common refusals: no secret configured but one is required, missing
  * header, mismatch, timestamp outside the window. All GMHOOK_ESIGNATURE
  * at stage validate; messages never contain the secret or the MAC. */
 int gmhook__signature_fail(struct gmhook_error *err, const char *header,
-			   const char *why);
+                           const char *why);
 
 /* ==== GoldMine identifiers (ids.c) ==== */
 
@@ -263,8 +262,8 @@ struct gmhook__limits {
  * GMHOOK_ETOOBIG (depth or field count), GMHOOK_ENOMEM.
  */
 int gmhook__form_decode(json_object **out, const char *body, size_t len,
-			const struct gmhook__limits *limits,
-			struct gmhook_error *err);
+                        const struct gmhook__limits *limits,
+                        struct gmhook_error *err);
 
 /*
  * Decode a multipart/form-data body (RFC 7578) with @p boundary into a new
@@ -276,9 +275,9 @@ int gmhook__form_decode(json_object **out, const char *body, size_t len,
  * the byte offset of the fault in the message.
  */
 int gmhook__multipart_decode(json_object **out, const char *body, size_t len,
-			     const char *boundary,
-			     const struct gmhook__limits *limits,
-			     struct gmhook_error *err);
+                             const char *boundary,
+                             const struct gmhook__limits *limits,
+                             struct gmhook_error *err);
 
 /* ==== Events, plans, results ==== */
 
@@ -324,14 +323,13 @@ struct gmhook_result {
 /* A delivery as the source modules see it during parse. */
 struct gmhook__delivery {
 	const struct gmhook_request *req;
-	int format;               /* enum gmhook__format */
-	const char *media_type;   /* lower case, parameters removed */
-	json_object *body;        /* decoded body (borrowed) */
+	int format;             /* enum gmhook__format */
+	const char *media_type; /* lower case, parameters removed */
+	json_object *body;      /* decoded body (borrowed) */
 };
 
 /* Case-insensitive header lookup; NULL when absent. */
-const char *gmhook__header(const struct gmhook_request *req,
-			   const char *name);
+const char *gmhook__header(const struct gmhook_request *req, const char *name);
 
 /* Look up a JSON pointer in @p root; NULL when absent. Borrowed. */
 json_object *gmhook__get(json_object *root, const char *pointer);
@@ -362,34 +360,31 @@ struct gmhook__source {
 	int (*detect)(const struct gmhook__delivery *d);
 	/* Set "type", "id" and "time" in item->meta. */
 	int (*extract)(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		       struct gmhook__item *item, struct gmhook_error *err);
+	               struct gmhook__item *item, struct gmhook_error *err);
 	/* Check the delivery's signature with @p cfg's secret; NULL when the
 	 * provider signs nothing. Runs once per delivery, before anything
 	 * else in validate. */
 	int (*verify)(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		      const struct gmhook__source_config *cfg,
-		      struct gmhook_error *err);
+	              const struct gmhook__source_config *cfg,
+	              struct gmhook_error *err);
 	/* Check required fields and formats of one event. */
 	int (*validate)(struct gmhook_ctx *ctx, struct gmhook__item *item,
-			struct gmhook_error *err);
+	                struct gmhook_error *err);
 	/* Emit the event's actions. */
 	int (*map)(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		   struct gmhook__plan_builder *pb, struct gmhook_error *err);
+	           struct gmhook__plan_builder *pb, struct gmhook_error *err);
 };
 
 const struct gmhook__source *gmhook__source_find(const char *name);
-const struct gmhook__source *gmhook__source_detect(
-	const struct gmhook__delivery *d);
+const struct gmhook__source *
+gmhook__source_detect(const struct gmhook__delivery *d);
 
 /* Shared checks for source validators (validate.c). @p pointer is
  * relative to the event's data; errors name the full path in the body. */
-int gmhook__validate_email(const struct gmhook__item *item,
-			   const char *pointer, bool required,
-			   struct gmhook_error *err);
-int gmhook__validate_time(const struct gmhook__item *item,
-			  const char *pointer, bool required,
-			  struct gmhook_error *err);
-
+int gmhook__validate_email(const struct gmhook__item *item, const char *pointer,
+                           bool required, struct gmhook_error *err);
+int gmhook__validate_time(const struct gmhook__item *item, const char *pointer,
+                          bool required, struct gmhook_error *err);
 
 /* ==== Plan building (map.c) ==== */
 
@@ -398,7 +393,7 @@ int gmhook__validate_time(const struct gmhook__item *item,
  * action is owned by the plan.
  */
 json_object *gmhook__plan_action(struct gmhook__plan_builder *pb,
-				 const char *name);
+                                 const char *name);
 
 /*
  * Set @p key of @p obj to @p value cut to @p max characters (0: no
@@ -407,12 +402,12 @@ json_object *gmhook__plan_action(struct gmhook__plan_builder *pb,
  * A NULL @p value sets nothing and succeeds.
  */
 int gmhook__plan_set(struct gmhook__plan_builder *pb, json_object *obj,
-		     const char *key, const char *value, size_t max,
-		     const char *column, const char *source_path,
-		     struct gmhook_error *err);
+                     const char *key, const char *value, size_t max,
+                     const char *column, const char *source_path,
+                     struct gmhook_error *err);
 
 void gmhook__plan_warn(struct gmhook__plan_builder *pb, const char *fmt, ...)
-	GMHOOK_PRINTF(2, 3);
+        GMHOOK_PRINTF(2, 3);
 
 /* Mark the current event "ignored" with a reason. */
 void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason);
@@ -420,7 +415,7 @@ void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason);
 /* Set @p date_key ("YYYY-MM-DD") and @p time_key ("HH:MM", may be NULL)
  * of @p obj from @p t in the GoldMine server's local time. */
 void gmhook__plan_set_when(json_object *obj, const char *date_key,
-			   const char *time_key, int64_t t);
+                           const char *time_key, int64_t t);
 
 /* Who an event is about. Pointers are relative to the event's data and
  * are used in warnings and errors; any value may be NULL. */
@@ -446,24 +441,24 @@ struct gmhook__person {
  * (or the full name's last word); new contacts get SOURCE = @p label
  * unless the context names another. */
 int gmhook__plan_person(struct gmhook__plan_builder *pb,
-			const struct gmhook__item *item,
-			const struct gmhook__person *p, const char *label,
-			struct gmhook_error *err);
+                        const struct gmhook__item *item,
+                        const struct gmhook__person *p, const char *label,
+                        struct gmhook_error *err);
 
 /* Emit history.add: a completed activity of GoldMine type @p rectype
  * ("O" other, "S" sale, "CI" call in ...) at @p when (server zone), with
  * REF cut to 65 characters and optional notes. Returns the action (owned
  * by the plan) through @p out when not NULL, to add "duration"/"units". */
 int gmhook__plan_history(struct gmhook__plan_builder *pb, const char *rectype,
-			 const char *actvcode, const char *resultcode,
-			 int64_t when, const char *ref, const char *notes,
-			 json_object **out, struct gmhook_error *err);
+                         const char *actvcode, const char *resultcode,
+                         int64_t when, const char *ref, const char *notes,
+                         json_object **out, struct gmhook_error *err);
 
 /* Emit contact.find matching @p email (or @p phone when email is NULL):
  * later contact actions apply to the contact found, and are skipped with
  * a warning when none matches. */
 int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
-		      const char *phone, struct gmhook_error *err);
+                      const char *phone, struct gmhook_error *err);
 
 /* The context a plan is built for. */
 struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);
@@ -484,23 +479,23 @@ struct gmhook__rule;
 /* Load and check a mapping file into ctx->mappings; GMHOOK_ECONFIG naming
  * the file and the JSON pointer of any fault. */
 int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
-			  struct gmhook_error *err);
+                          struct gmhook_error *err);
 void gmhook__mappings_free(struct gmhook__mappings *m);
 size_t gmhook__mappings_count(const struct gmhook__mappings *m);
 
 /* The first rule matching the event, or NULL. */
-const struct gmhook__rule *gmhook__mappings_match(
-	const struct gmhook__mappings *m, const char *source, const char *event,
-	json_object *data);
+const struct gmhook__rule *
+gmhook__mappings_match(const struct gmhook__mappings *m, const char *source,
+                       const char *event, json_object *data);
 int gmhook__rule_mode(const struct gmhook__rule *rule);
 const char *gmhook__rule_reason(const struct gmhook__rule *rule);
 
 /* Emit the rule's actions for @p item; with @p explain (an array), add
  * one entry per field: rule, pointer read, transforms, value. */
 int gmhook__rule_apply(const struct gmhook__rule *rule,
-		       struct gmhook__plan_builder *pb,
-		       struct gmhook__item *item, json_object *explain,
-		       struct gmhook_error *err);
+                       struct gmhook__plan_builder *pb,
+                       struct gmhook__item *item, json_object *explain,
+                       struct gmhook_error *err);
 
 /* CONTACT2 field names a mapping may write: USERDEF01..10 and custom
  * U... fields, upper case, at most 10 characters. */
@@ -557,7 +552,7 @@ char *gmhook__db_connection_string(const char *db);
  * contain the connection string's password.
  */
 int gmhook__db_open(struct gmhook__db **out, struct gmhook_ctx *ctx,
-		    const char *connection, struct gmhook_error *err);
+                    const char *connection, struct gmhook_error *err);
 void gmhook__db_close(struct gmhook__db *db);
 int gmhook__db_dialect(const struct gmhook__db *db);
 
@@ -572,19 +567,19 @@ int gmhook__db_dialect(const struct gmhook__db *db);
  * sqlstate starting "23".
  */
 int gmhook__db_exec(struct gmhook__db *db, const char *sql,
-		    const struct gmhook__param *params, size_t n,
-		    struct gmhook__row *row, struct gmhook_error *err);
+                    const struct gmhook__param *params, size_t n,
+                    struct gmhook__row *row, struct gmhook_error *err);
 
 /* Run a statement without parameters or caching (DDL). */
 int gmhook__db_exec_direct(struct gmhook__db *db, const char *sql,
-			   struct gmhook_error *err);
+                           struct gmhook_error *err);
 
 int gmhook__db_commit(struct gmhook__db *db, struct gmhook_error *err);
 int gmhook__db_rollback(struct gmhook__db *db, struct gmhook_error *err);
 
 /* Does the table exist? (catalog lookup) */
 int gmhook__db_table_exists(struct gmhook__db *db, const char *table,
-			    struct gmhook_error *err);
+                            struct gmhook_error *err);
 
 /* schema.c: the DDL lists (NULL-terminated, with @TS@ and @MEMO@
  * placeholders) and their text for a dialect (caller frees). */
@@ -594,8 +589,8 @@ char *gmhook__schema_sql(const char *ddl, int dialect);
 /* rest.c: send each event of @p plan to the REST backend (ctx->rest) and
  * build the result; the same contract as gmhook_commit(). */
 int gmhook__rest_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
-			const struct gmhook_plan *plan,
-			struct gmhook_error *err);
+                        const struct gmhook_plan *plan,
+                        struct gmhook_error *err);
 void gmhook__rest_config_free(struct gmhook__rest_config *rest);
 
 /* http.c (the only file that includes <curl/curl.h>): one HTTP POST. */
@@ -610,15 +605,15 @@ struct gmhook__http_request {
 	/* Secrets the request carries (the API key): scrubbed from any
 	 * server text copied into an error. */
 	const struct gmhook__secret *secret;
-	const char *ca_file; /* extra CA bundle, or NULL */
-	bool insecure;       /* allow http://, skip TLS verification */
+	const char *ca_file;      /* extra CA bundle, or NULL */
+	bool insecure;            /* allow http://, skip TLS verification */
 	uint32_t connect_timeout; /* seconds, 0: libcurl's default */
 	uint32_t timeout;         /* seconds for the whole exchange, 0: none */
 };
 
 struct gmhook__http_response {
-	long status;      /* HTTP status */
-	char *body;       /* NUL-terminated, at most GMHOOK__HTTP_MAX_BODY */
+	long status; /* HTTP status */
+	char *body;  /* NUL-terminated, at most GMHOOK__HTTP_MAX_BODY */
 	size_t body_len;
 	long retry_after; /* seconds from Retry-After, or -1 */
 };
@@ -633,10 +628,9 @@ struct gmhook__http_response {
  * (the answer exceeds GMHOOK__HTTP_MAX_BODY), GMHOOK_ENOMEM. Redirects
  * are never followed. @p out is cleared on failure.
  */
-int gmhook__http_post(struct gmhook__http_response *out,
-		      struct gmhook_ctx *ctx,
-		      const struct gmhook__http_request *req,
-		      struct gmhook_error *err);
+int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
+                      const struct gmhook__http_request *req,
+                      struct gmhook_error *err);
 void gmhook__http_response_clear(struct gmhook__http_response *resp);
 
 /*
@@ -648,9 +642,9 @@ void gmhook__http_response_clear(struct gmhook__http_response *resp);
  * scrubbed. @p what names the request in the message.
  */
 int gmhook__http_status_error(struct gmhook_error *err,
-			      const struct gmhook__http_request *req,
-			      const struct gmhook__http_response *resp,
-			      const char *what);
+                              const struct gmhook__http_request *req,
+                              const struct gmhook__http_response *resp,
+                              const char *what);
 
 /* config.c: read the "rest" object into ctx->rest. */
 
@@ -703,7 +697,7 @@ const char *gmhook__sql_name(int id);
 
 /* Connect ctx->db on first use. */
 int gmhook__ctx_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
-		   struct gmhook_error *err);
+                   struct gmhook_error *err);
 
 /* ==== Spool (spool.c) ==== */
 

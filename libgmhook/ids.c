@@ -16,7 +16,7 @@
 /* Printable ASCII without quotes, backslash, backquote and space: safe in
  * any SQL literal a human might type while looking a record up. */
 static const char account_chars[] =
-	"!#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_{|}~";
+        "!#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_{|}~";
 
 static const char recid_chars[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -50,9 +50,9 @@ void gmhook__accountno(char out[21], int64_t t, const char *name)
 	year = tm.tm_year + 1900;
 	/* GoldMine writes the decade as a letter: 2000 -> A0, 2010 -> B0. */
 	snprintf(head, sizeof(head), "%c%d%02d%02d%05d",
-		 (char) ('A' + (year - 2000) / 10 % 26), year % 10,
-		 tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+	         (char) ('A' + (year - 2000) / 10 % 26), year % 10,
+	         tm.tm_mon + 1, tm.tm_mday,
+	         tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
 	memcpy(out, head, 11);
 	random_chars(out + 11, 6, account_chars, sizeof(account_chars) - 1);
 	/* The last three characters are the start of the name; keep them
@@ -62,9 +62,9 @@ void gmhook__accountno(char out[21], int64_t t, const char *name)
 			continue; /* the rest of a multi-byte character */
 		}
 		out[n++] = p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\'' &&
-				   p[i] != '"'
-				 ? (char) p[i]
-				 : '_';
+		                           p[i] != '"'
+		                   ? (char) p[i]
+		                   : '_';
 	}
 	for (; n < 20; n++) {
 		out[n] = '_';

@@ -9,7 +9,7 @@
 #include "gmhook-private.h"
 
 GMHOOK_API void gmhook_ctx_set_log_fn(struct gmhook_ctx *ctx, gmhook_log_fn fn,
-				      int level, void *userdata)
+                                      int level, void *userdata)
 {
 	if (!ctx) {
 		return;

@@ -27,7 +27,7 @@ size_t gmhook__plan_action_count(struct gmhook__plan_builder *pb)
 }
 
 json_object *gmhook__plan_action(struct gmhook__plan_builder *pb,
-				 const char *name)
+                                 const char *name)
 {
 	json_object *action = json_object_new_object();
 
@@ -54,15 +54,15 @@ void gmhook__plan_warn(struct gmhook__plan_builder *pb, const char *fmt, ...)
 void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason)
 {
 	json_object_object_add(pb->event, "status",
-			       json_object_new_string("ignored"));
+	                       json_object_new_string("ignored"));
 	json_object_object_add(pb->event, "reason",
-			       json_object_new_string(reason));
+	                       json_object_new_string(reason));
 }
 
 int gmhook__plan_set(struct gmhook__plan_builder *pb, json_object *obj,
-		     const char *key, const char *value, size_t max,
-		     const char *column, const char *source_path,
-		     struct gmhook_error *err)
+                     const char *key, const char *value, size_t max,
+                     const char *column, const char *source_path,
+                     struct gmhook_error *err)
 {
 	size_t chars;
 	size_t cut;
@@ -77,15 +77,16 @@ int gmhook__plan_set(struct gmhook__plan_builder *pb, json_object *obj,
 	}
 	if (pb->ctx->opts.overflow == GMHOOK_OVERFLOW_REJECT) {
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, MAP,
-					 source_path ? source_path : "",
-					 "%zu characters do not fit %s (%zu)", chars, column, max);
+		                         source_path ? source_path : "",
+		                         "%zu characters do not fit %s (%zu)",
+		                         chars, column, max);
 	}
 	cut = gmhook__utf8_prefix(value, max);
-	json_object_object_add(obj, key, json_object_new_string_len(value,
-								    (int) cut));
+	json_object_object_add(obj, key,
+	                       json_object_new_string_len(value, (int) cut));
 	gmhook__plan_warn(pb, "%s: %s cut from %zu to %zu characters to fit %s",
-			  source_path && source_path[0] ? source_path : "/",
-			  key, chars, max, column);
+	                  source_path && source_path[0] ? source_path : "/",
+	                  key, chars, max, column);
 	return 0;
 }
 
@@ -104,7 +105,7 @@ static json_object *plan_event_new(json_object *meta)
 		if (json_object_object_get_ex(meta, keys[i], &v) && v) {
 			/* The plan takes its own reference. */
 			json_object_object_add(entry, keys[i],
-					       json_object_get(v));
+			                       json_object_get(v));
 		}
 	}
 	json_object_object_add(entry, "status", json_object_new_string("ok"));
@@ -119,22 +120,24 @@ static json_object *plan_event_new(json_object *meta)
  * the value.
  */
 static int map_with_rules(struct gmhook_ctx *ctx,
-			  const struct gmhook__source *src,
-			  struct gmhook__item *item,
-			  struct gmhook__plan_builder *pb,
-			  struct gmhook_error *err)
+                          const struct gmhook__source *src,
+                          struct gmhook__item *item,
+                          struct gmhook__plan_builder *pb,
+                          struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->meta, "/type");
 	const struct gmhook__rule *rule = gmhook__mappings_match(
-		ctx->mappings, src->name, type ? type : "", item->data);
+	        ctx->mappings, src->name, type ? type : "", item->data);
 	json_object *explain = NULL;
 	int rc = 0;
 
 	if (ctx->opts.explain) {
 		explain = json_object_new_array();
 		json_object_object_add(pb->event, "explain", explain);
-		json_object_object_add(pb->event, "rule",
-				       json_object_new_string(rule ? "site mapping" : "built-in"));
+		json_object_object_add(
+		        pb->event, "rule",
+		        json_object_new_string(rule ? "site mapping"
+		                                    : "built-in"));
 	}
 	if (rule && gmhook__rule_mode(rule) == GMHOOK__RULE_IGNORE) {
 		gmhook__plan_ignore(pb, gmhook__rule_reason(rule));
@@ -142,7 +145,7 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 	}
 	/* The generic source has no built-in actions to extend. */
 	if (!rule || (gmhook__rule_mode(rule) == GMHOOK__RULE_EXTEND &&
-		      strcmp(src->name, "generic") != 0)) {
+	              strcmp(src->name, "generic") != 0)) {
 		rc = src->map(ctx, item, pb, err);
 	}
 	if (rc == 0 && rule) {
@@ -152,8 +155,8 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 }
 
 static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
-		   json_object *body, json_object *meta, json_object *out_events,
-		   struct gmhook_error *err)
+                   json_object *body, json_object *meta,
+                   json_object *out_events, struct gmhook_error *err)
 {
 	struct gmhook__plan_builder pb = { ctx, NULL, NULL, NULL };
 	struct gmhook__item item;
@@ -166,7 +169,7 @@ static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
 		json_object_put(pb.actions);
 		json_object_put(pb.warnings);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(pb.event, "actions", pb.actions);
 	json_object_object_add(pb.event, "warnings", pb.warnings);
@@ -178,8 +181,8 @@ static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
 }
 
 GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
-			  const struct gmhook_event *event,
-			  struct gmhook_error *err)
+                          const struct gmhook_event *event,
+                          struct gmhook_error *err)
 {
 	const struct gmhook__source *src;
 	struct gmhook_plan *plan = NULL;
@@ -192,16 +195,17 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 
 	if (!out || !ctx || !event) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, MAP, "",
-					 "out, ctx and event must not be NULL");
+		                         "out, ctx and event must not be NULL");
 	}
 	if (!event->validated) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, MAP, "",
-					 "the event has not been validated");
+		                         "the event has not been validated");
 	}
 	src = gmhook__source_find(gmhook_event_source(event));
 	if (!src) {
 		return gmhook__error_set(err, GMHOOK_ESOURCE, MAP, "/source",
-					 "unknown source '%s'", gmhook_event_source(event));
+		                         "unknown source '%s'",
+		                         gmhook_event_source(event));
 	}
 	doc = json_object_new_object();
 	events = json_object_new_array();
@@ -209,15 +213,16 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 	if (!doc || !events || !plan) {
 		json_object_put(events);
 		rc = gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-				       "out of memory");
+		                       "out of memory");
 		goto out;
 	}
 	json_object_object_add(doc, "gmhook", json_object_new_string("plan"));
 	json_object_object_add(doc, "version", json_object_new_int(1));
-	json_object_object_add(doc, "source", json_object_new_string(src->name));
-	json_object_object_add(doc, "received",
-			       json_object_get(gmhook__get(event->doc,
-							   "/received")));
+	json_object_object_add(doc, "source",
+	                       json_object_new_string(src->name));
+	json_object_object_add(
+	        doc, "received",
+	        json_object_get(gmhook__get(event->doc, "/received")));
 	json_object_object_add(doc, "events", events); /* steals events */
 	in_events = gmhook__get(event->doc, "/events");
 	unchecked = gmhook__get_str(event->doc, "/signature");
@@ -225,12 +230,12 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 		/* Commit repeats it in the result: the delivery was accepted
 		 * without proof of who sent it. */
 		json_object_object_add(doc, "signature",
-				       json_object_new_string(unchecked));
+		                       json_object_new_string(unchecked));
 	}
 	for (i = 0; i < json_object_array_length(in_events); i++) {
 		rc = map_one(ctx, src, gmhook__get(event->doc, "/body"),
-			     json_object_array_get_idx(in_events, i), events,
-			     err);
+		             json_object_array_get_idx(in_events, i), events,
+		             err);
 		if (rc < 0) {
 			goto out;
 		}
@@ -246,7 +251,7 @@ out:
 }
 
 void gmhook__plan_set_when(json_object *obj, const char *date_key,
-			   const char *time_key, int64_t t)
+                           const char *time_key, int64_t t)
 {
 	struct tm tm;
 	char buf[16];
@@ -257,7 +262,7 @@ void gmhook__plan_set_when(json_object *obj, const char *date_key,
 	if (time_key) {
 		strftime(buf, sizeof(buf), "%H:%M", &tm);
 		json_object_object_add(obj, time_key,
-				       json_object_new_string(buf));
+		                       json_object_new_string(buf));
 	}
 }
 
@@ -283,15 +288,15 @@ static const char *last_word(const char *name, char *buf, size_t size)
 }
 
 static void full_path(char *buf, size_t size, const struct gmhook__item *item,
-		      const char *pointer)
+                      const char *pointer)
 {
 	gmhook__path_join(buf, size, item->pointer, pointer ? pointer : "");
 }
 
 static int person_contact1(struct gmhook__plan_builder *pb,
-			   const struct gmhook__item *item,
-			   const struct gmhook__person *p, json_object *c1,
-			   struct gmhook_error *err)
+                           const struct gmhook__item *item,
+                           const struct gmhook__person *p, json_object *c1,
+                           struct gmhook_error *err)
 {
 	char name[512];
 	char last[256];
@@ -302,8 +307,8 @@ static int person_contact1(struct gmhook__plan_builder *pb,
 
 	if ((!full || !full[0]) && (p->first || p->last)) {
 		snprintf(name, sizeof(name), "%s%s%s", p->first ? p->first : "",
-			 p->first && p->last ? " " : "",
-			 p->last ? p->last : "");
+		         p->first && p->last ? " " : "",
+		         p->last ? p->last : "");
 		full = name;
 	}
 	const char *last_path = p->last_path;
@@ -314,56 +319,57 @@ static int person_contact1(struct gmhook__plan_builder *pb,
 	}
 	full_path(path, sizeof(path), item, p->name_path);
 	rc = gmhook__plan_set(pb, c1, "CONTACT", full && full[0] ? full : NULL,
-			      40, "CONTACT1.CONTACT", path, err);
+	                      40, "CONTACT1.CONTACT", path, err);
 	full_path(path, sizeof(path), item, last_path);
 	if (rc == 0) {
 		rc = gmhook__plan_set(pb, c1, "LASTNAME", lastname, 15,
-				      "CONTACT1.LASTNAME", path, err);
+		                      "CONTACT1.LASTNAME", path, err);
 	}
 	full_path(path, sizeof(path), item, p->phone_path);
 	if (rc == 0 && p->phone && p->phone[0]) {
 		rc = gmhook__plan_set(pb, c1, "PHONE1", p->phone, 25,
-				      "CONTACT1.PHONE1", path, err);
+		                      "CONTACT1.PHONE1", path, err);
 	}
 	full_path(path, sizeof(path), item, p->company_path);
 	if (rc == 0 && p->company && p->company[0]) {
 		rc = gmhook__plan_set(pb, c1, "COMPANY", p->company, 40,
-				      "CONTACT1.COMPANY", path, err);
+		                      "CONTACT1.COMPANY", path, err);
 	}
 	return rc;
 }
 
 int gmhook__plan_person(struct gmhook__plan_builder *pb,
-			const struct gmhook__item *item,
-			const struct gmhook__person *p, const char *label,
-			struct gmhook_error *err)
+                        const struct gmhook__item *item,
+                        const struct gmhook__person *p, const char *label,
+                        struct gmhook_error *err)
 {
 	json_object *upsert = gmhook__plan_action(pb, "contact.upsert");
 	json_object *match = json_object_new_object();
 	json_object *c1 = json_object_new_object();
 	json_object *email;
-	const char *source = pb->ctx->source_label ? pb->ctx->source_label
-						   : label;
+	const char *source =
+	        pb->ctx->source_label ? pb->ctx->source_label : label;
 	int rc;
 
 	if (!upsert || !match || !c1) {
 		json_object_put(match);
 		json_object_put(c1);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(upsert, "match", match);
-	json_object_object_add(upsert, p->new_only ? "contact1_new" : "contact1",
-			       c1);
+	json_object_object_add(upsert,
+	                       p->new_only ? "contact1_new" : "contact1", c1);
 	if (p->email) {
 		json_object_object_add(match, "email",
-				       json_object_new_string(p->email));
+		                       json_object_new_string(p->email));
 	} else if (p->phone) {
 		json_object_object_add(match, "phone",
-				       json_object_new_string(p->phone));
+		                       json_object_new_string(p->phone));
 	} else {
-		return gmhook__error_set(err, GMHOOK_EMAP, MAP, item->pointer,
-					 "the event names no e-mail address or phone number");
+		return gmhook__error_set(
+		        err, GMHOOK_EMAP, MAP, item->pointer,
+		        "the event names no e-mail address or phone number");
 	}
 	rc = person_contact1(pb, item, p, c1, err);
 	if (rc < 0) {
@@ -371,17 +377,17 @@ int gmhook__plan_person(struct gmhook__plan_builder *pb,
 	}
 	/* SOURCE is only written on new contacts (commit knows). */
 	json_object_object_add(upsert, "source",
-			       json_object_new_string(source));
+	                       json_object_new_string(source));
 	if (!p->email) {
 		return 0;
 	}
 	email = gmhook__plan_action(pb, "email.add");
 	if (!email) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(email, "address",
-			       json_object_new_string(p->email));
+	                       json_object_new_string(p->email));
 	json_object_object_add(email, "primary", json_object_new_boolean(1));
 	return 0;
 }
@@ -392,35 +398,37 @@ struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb)
 }
 
 int gmhook__plan_history(struct gmhook__plan_builder *pb, const char *rectype,
-			 const char *actvcode, const char *resultcode,
-			 int64_t when, const char *ref, const char *notes,
-			 json_object **out, struct gmhook_error *err)
+                         const char *actvcode, const char *resultcode,
+                         int64_t when, const char *ref, const char *notes,
+                         json_object **out, struct gmhook_error *err)
 {
 	json_object *h = gmhook__plan_action(pb, "history.add");
 
 	if (!h) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(h, "rectype", json_object_new_string(rectype));
-	json_object_object_add(h, "actvcode",
-			       json_object_new_string(actvcode ? actvcode : ""));
-	json_object_object_add(h, "resultcode",
-			       json_object_new_string(resultcode ? resultcode
-								 : ""));
+	json_object_object_add(
+	        h, "actvcode",
+	        json_object_new_string(actvcode ? actvcode : ""));
+	json_object_object_add(
+	        h, "resultcode",
+	        json_object_new_string(resultcode ? resultcode : ""));
 	gmhook__plan_set_when(h, "ondate", "ontime", when);
 	if (notes && notes[0]) {
-		json_object_object_add(h, "notes", json_object_new_string(notes));
+		json_object_object_add(h, "notes",
+		                       json_object_new_string(notes));
 	}
 	if (out) {
 		*out = h;
 	}
 	return gmhook__plan_set(pb, h, "ref", ref ? ref : "", 65,
-				"CONTHIST.REF", NULL, err);
+	                        "CONTHIST.REF", NULL, err);
 }
 
 int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
-		      const char *phone, struct gmhook_error *err)
+                      const char *phone, struct gmhook_error *err)
 {
 	json_object *find = gmhook__plan_action(pb, "contact.find");
 	json_object *match = json_object_new_object();
@@ -428,14 +436,14 @@ int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
 	if (!find || !match) {
 		json_object_put(match);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	if (email) {
 		json_object_object_add(match, "email",
-				       json_object_new_string(email));
+		                       json_object_new_string(email));
 	} else if (phone) {
 		json_object_object_add(match, "phone",
-				       json_object_new_string(phone));
+		                       json_object_new_string(phone));
 	}
 	json_object_object_add(find, "match", match);
 	return 0;

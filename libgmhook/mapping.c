@@ -19,10 +19,10 @@
 
 #include "gmhook-private.h"
 
-#define MAP GMHOOK_STAGE_MAP
-#define MAX_RULES 256
+#define MAP            GMHOOK_STAGE_MAP
+#define MAX_RULES      256
 #define MAX_CONDITIONS 16
-#define VALUE_MAX 65536
+#define VALUE_MAX      65536
 
 enum cond_kind { COND_EQUALS, COND_EXISTS, COND_ONE_OF, COND_MATCHES };
 
@@ -62,11 +62,10 @@ struct check {
 	struct gmhook_error *err;
 };
 
-static int check_error(struct check *c, const char *path, const char *fmt,
-		       ...) GMHOOK_PRINTF(3, 4);
+static int check_error(struct check *c, const char *path, const char *fmt, ...)
+        GMHOOK_PRINTF(3, 4);
 
-static int check_error(struct check *c, const char *path, const char *fmt,
-		       ...)
+static int check_error(struct check *c, const char *path, const char *fmt, ...)
 {
 	char message[200];
 	va_list ap;
@@ -75,12 +74,12 @@ static int check_error(struct check *c, const char *path, const char *fmt,
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
 	return gmhook__error_set(c->err, GMHOOK_ECONFIG, GMHOOK_STAGE_NONE,
-				 path, "%s: %s", c->file, message);
+	                         path, "%s: %s", c->file, message);
 }
 
 static const char *const transform_names[] = {
-	"trim",  "lower",     "upper", "title", "first_name", "last_name",
-	"e164",  "date",      "time",  "digits", NULL,
+	"trim", "lower", "upper", "title",  "first_name", "last_name",
+	"e164", "date",  "time",  "digits", NULL,
 };
 
 static const char *const transform_objects[] = {
@@ -124,16 +123,17 @@ static bool transform_arg_ok(const char *key, json_object *arg)
 	if (strcmp(key, "lookup") == 0) {
 		return json_object_is_type(arg, json_type_object) &&
 		       json_object_is_type(gmhook__get(arg, "/table"),
-					   json_type_object) &&
+		                           json_type_object) &&
 		       json_object_object_length(arg) <=
-			       (json_object_object_get_ex(arg, "default", NULL) ? 2 : 1);
+		               (json_object_object_get_ex(arg, "default", NULL)
+		                        ? 2
+		                        : 1);
 	}
 	/* date */
 	if (!json_object_is_type(arg, json_type_object)) {
 		return false;
 	}
-	json_object_object_foreach(arg, k, v)
-	{
+	json_object_object_foreach (arg, k, v) {
 		if (strcmp(k, "input") == 0 && is_string(v)) {
 			continue;
 		}
@@ -161,22 +161,31 @@ static int check_transforms(struct check *c, json_object *t, const char *path)
 
 		snprintf(p, sizeof(p), "%s/%zu", path, i);
 		if (json_object_is_type(x, json_type_string)) {
-			if (!in_list(transform_names, json_object_get_string(x))) {
-				return check_error(c, p, "unknown transform '%s' (expected one of trim, lower, upper, title, first_name, last_name, e164, date, time, digits, or an object: truncate, default, join, replace, lookup, date)", json_object_get_string(x));
+			if (!in_list(transform_names,
+			             json_object_get_string(x))) {
+				return check_error(
+				        c, p,
+				        "unknown transform '%s' (expected one of trim, lower, upper, title, first_name, last_name, e164, date, time, digits, or an object: truncate, default, join, replace, lookup, date)",
+				        json_object_get_string(x));
 			}
 			continue;
 		}
 		if (!json_object_is_type(x, json_type_object) ||
 		    json_object_object_length(x) != 1) {
-			return check_error(c, p, "a transform is a name or an object with one key");
+			return check_error(
+			        c, p,
+			        "a transform is a name or an object with one key");
 		}
-		json_object_object_foreach(x, key, arg)
-		{
+		json_object_object_foreach (x, key, arg) {
 			if (!in_list(transform_objects, key)) {
-				return check_error(c, p, "unknown transform '%s'", key);
+				return check_error(
+				        c, p, "unknown transform '%s'", key);
 			}
 			if (!transform_arg_ok(key, arg)) {
-				return check_error(c, p, "bad argument for %s (truncate: a whole number; default, join: a string; replace: {\"from\", \"to\"} strings; lookup: {\"table\": {...}, \"default\"}; date: {\"input\": format, \"output\": \"date\"|\"time\"})", key);
+				return check_error(
+				        c, p,
+				        "bad argument for %s (truncate: a whole number; default, join: a string; replace: {\"from\", \"to\"} strings; lookup: {\"table\": {...}, \"default\"}; date: {\"input\": format, \"output\": \"date\"|\"time\"})",
+				        key);
 			}
 		}
 	}
@@ -187,9 +196,9 @@ static bool is_value_spec(json_object *v)
 {
 	return json_object_is_type(v, json_type_object) &&
 	       (json_object_object_get_ex(v, "pointer", NULL) ||
-		json_object_object_get_ex(v, "literal", NULL) ||
-		json_object_object_get_ex(v, "meta", NULL) ||
-		json_object_object_get_ex(v, "join", NULL));
+	        json_object_object_get_ex(v, "literal", NULL) ||
+	        json_object_object_get_ex(v, "meta", NULL) ||
+	        json_object_object_get_ex(v, "join", NULL));
 }
 
 static int check_value(struct check *c, json_object *v, const char *path);
@@ -201,23 +210,25 @@ static int check_spec(struct check *c, json_object *v, const char *path)
 	size_t i;
 	int rc = 0;
 
-	json_object_object_foreach(v, key, val)
-	{
+	json_object_object_foreach (v, key, val) {
 		(void) val;
-		if (!in_list((const char *const[]) { "pointer", "literal",
-						     "meta", "join",
-						     "separator", "transforms",
-						     NULL },
-			     key)) {
+		if (!in_list((const char *const[]){ "pointer", "literal",
+		                                    "meta", "join", "separator",
+		                                    "transforms", NULL },
+		             key)) {
 			snprintf(p, sizeof(p), "%s/%s", path, key);
-			return check_error(c, p, "unknown key '%s' in a value (pointer, literal, meta, join, separator, transforms)", key);
+			return check_error(
+			        c, p,
+			        "unknown key '%s' in a value (pointer, literal, meta, join, separator, transforms)",
+			        key);
 		}
 	}
 	if (json_object_object_get_ex(v, "meta", &x) &&
-	    !in_list((const char *const[]) { "time", "type", "id", NULL },
-		     json_object_get_string(x))) {
+	    !in_list((const char *const[]){ "time", "type", "id", NULL },
+	             json_object_get_string(x))) {
 		snprintf(p, sizeof(p), "%s/meta", path);
-		return check_error(c, p, "must be \"time\", \"type\" or \"id\"");
+		return check_error(c, p,
+		                   "must be \"time\", \"type\" or \"id\"");
 	}
 	if (json_object_object_get_ex(v, "pointer", &x)) {
 		const char *s = json_object_get_string(x);
@@ -225,7 +236,9 @@ static int check_spec(struct check *c, json_object *v, const char *path)
 		if (!json_object_is_type(x, json_type_string) ||
 		    (s[0] && s[0] != '/')) {
 			snprintf(p, sizeof(p), "%s/pointer", path);
-			return check_error(c, p, "must be a JSON pointer such as \"/payload/email\"");
+			return check_error(
+			        c, p,
+			        "must be a JSON pointer such as \"/payload/email\"");
 		}
 	}
 	if (json_object_object_get_ex(v, "join", &x)) {
@@ -252,38 +265,45 @@ static int check_value(struct check *c, json_object *v, const char *path)
 	}
 	if (json_object_is_type(v, json_type_object) ||
 	    json_object_is_type(v, json_type_array)) {
-		return check_error(c, path, "a value is a string, number, boolean, or an object with pointer, literal or join");
+		return check_error(
+		        c, path,
+		        "a value is a string, number, boolean, or an object with pointer, literal or join");
 	}
 	return 0;
 }
 
 static const char *const action_names[] = {
-	"contact.upsert", "contact.find", "email.add",         "email.optout",
-	"email.remove",   "history.add",  "calendar.schedule", "calendar.cancel",
-	"note.add",       "detail.add",   "case.create",       NULL,
+	"contact.upsert",    "contact.find",    "email.add",
+	"email.optout",      "email.remove",    "history.add",
+	"calendar.schedule", "calendar.cancel", "note.add",
+	"detail.add",        "case.create",     NULL,
 };
 
 static int check_fields(struct check *c, json_object *obj, const char *path,
-			const char *group)
+                        const char *group)
 {
 	char p[256];
 	int rc;
 
-	json_object_object_foreach(obj, key, v)
-	{
+	json_object_object_foreach (obj, key, v) {
 		snprintf(p, sizeof(p), "%s", path);
 		gmhook__path_push(p, sizeof(p), key);
 		if ((strcmp(group, "contact1") == 0 ||
 		     strcmp(group, "contact1_new") == 0) &&
 		    !gmhook__column_size("CONTACT1", key)) {
-			return check_error(c, p, "not a CONTACT1 column gmhook writes");
+			return check_error(
+			        c, p, "not a CONTACT1 column gmhook writes");
 		}
 		if (strcmp(group, "match") == 0 && strcmp(key, "email") != 0 &&
 		    strcmp(key, "phone") != 0) {
-			return check_error(c, p, "match takes \"email\" or \"phone\"");
+			return check_error(
+			        c, p, "match takes \"email\" or \"phone\"");
 		}
-		if (strcmp(group, "contact2") == 0 && !gmhook__contact2_column_ok(key)) {
-			return check_error(c, p, "not a CONTACT2 field name (USERDEF01..10 or a custom U... field, upper case, at most 10 characters)");
+		if (strcmp(group, "contact2") == 0 &&
+		    !gmhook__contact2_column_ok(key)) {
+			return check_error(
+			        c, p,
+			        "not a CONTACT2 field name (USERDEF01..10 or a custom U... field, upper case, at most 10 characters)");
 		}
 		rc = check_value(c, v, p);
 		if (rc < 0) {
@@ -301,14 +321,15 @@ static bool action_key_ok(const char *action, const char *key)
 		const char *keys[12];
 	} fields[] = {
 		{ "contact.upsert",
-		  { "match", "contact1", "contact1_new", "contact2", "source" } },
+		  { "match", "contact1", "contact1_new", "contact2",
+		    "source" } },
 		{ "contact.find", { "match" } },
 		{ "email.add", { "address", "primary" } },
 		{ "email.optout", { "address" } },
 		{ "email.remove", { "address" } },
 		{ "history.add",
-		  { "rectype", "actvcode", "resultcode", "ondate", "ontime", "ref",
-		    "notes", "duration", "units" } },
+		  { "rectype", "actvcode", "resultcode", "ondate", "ontime",
+		    "ref", "notes", "duration", "units" } },
 		{ "calendar.schedule",
 		  { "rectype", "actvcode", "resultcode", "ondate", "ontime",
 		    "enddate", "duration", "ref", "notes", "link" } },
@@ -319,6 +340,7 @@ static bool action_key_ok(const char *action, const char *key)
 		  { "subject", "description", "priority", "source", "category",
 		    "type", "number", "link" } },
 	};
+
 	size_t i;
 	size_t k;
 
@@ -345,17 +367,21 @@ static int check_action(struct check *c, json_object *a, const char *path)
 	    !json_object_object_get_ex(a, "action", &name) ||
 	    !in_list(action_names, json_object_get_string(name))) {
 		snprintf(p, sizeof(p), "%s/action", path);
-		return check_error(c, p, "needs \"action\": one of contact.upsert, contact.find, email.add, email.optout, email.remove, history.add, calendar.schedule, calendar.cancel, note.add, detail.add, case.create");
+		return check_error(
+		        c, p,
+		        "needs \"action\": one of contact.upsert, contact.find, email.add, email.optout, email.remove, history.add, calendar.schedule, calendar.cancel, note.add, detail.add, case.create");
 	}
-	json_object_object_foreach(a, key, v)
-	{
+	json_object_object_foreach (a, key, v) {
 		if (strcmp(key, "action") == 0) {
 			continue;
 		}
 		snprintf(p, sizeof(p), "%s", path);
 		gmhook__path_push(p, sizeof(p), key);
 		if (!action_key_ok(json_object_get_string(name), key)) {
-			return check_error(c, p, "%s has no field '%s' (docs/mapping.md lists each action's fields)", json_object_get_string(name), key);
+			return check_error(
+			        c, p,
+			        "%s has no field '%s' (docs/mapping.md lists each action's fields)",
+			        json_object_get_string(name), key);
 		}
 		if (json_object_is_type(v, json_type_object) &&
 		    !is_value_spec(v)) {
@@ -371,17 +397,19 @@ static int check_action(struct check *c, json_object *a, const char *path)
 }
 
 static int load_condition(struct check *c, struct condition *cond,
-			  json_object *obj, const char *path)
+                          json_object *obj, const char *path)
 {
 	static const char *const kinds[] = { "equals", "exists", "one_of",
-					     "matches", NULL };
+		                             "matches", NULL };
 	json_object *ptr = NULL;
 	int k;
 
 	if (!json_object_is_type(obj, json_type_object) ||
 	    !json_object_object_get_ex(obj, "pointer", &ptr) ||
 	    !json_object_is_type(ptr, json_type_string)) {
-		return check_error(c, path, "a condition needs \"pointer\" and one of equals, exists, one_of, matches");
+		return check_error(
+		        c, path,
+		        "a condition needs \"pointer\" and one of equals, exists, one_of, matches");
 	}
 	for (k = 0; kinds[k]; k++) {
 		if (json_object_object_get_ex(obj, kinds[k], &cond->arg)) {
@@ -389,22 +417,29 @@ static int load_condition(struct check *c, struct condition *cond,
 		}
 	}
 	if (!kinds[k] || json_object_object_length(obj) != 2) {
-		return check_error(c, path, "a condition needs \"pointer\" and exactly one of equals, exists, one_of, matches");
+		return check_error(
+		        c, path,
+		        "a condition needs \"pointer\" and exactly one of equals, exists, one_of, matches");
 	}
 	if (json_object_get_string(ptr)[0] &&
 	    json_object_get_string(ptr)[0] != '/') {
-		return check_error(c, path, "pointer must be a JSON pointer such as \"/form_id\"");
+		return check_error(
+		        c, path,
+		        "pointer must be a JSON pointer such as \"/form_id\"");
 	}
 	cond->kind = k;
 	cond->pointer = gmhook__strdup(json_object_get_string(ptr));
-	if (k == COND_ONE_OF && !json_object_is_type(cond->arg, json_type_array)) {
+	if (k == COND_ONE_OF &&
+	    !json_object_is_type(cond->arg, json_type_array)) {
 		return check_error(c, path, "one_of must be an array");
 	}
 	if (k == COND_MATCHES) {
 		if (!json_object_is_type(cond->arg, json_type_string) ||
 		    regcomp(&cond->re, json_object_get_string(cond->arg),
-			    REG_EXTENDED | REG_NOSUB) != 0) {
-			return check_error(c, path, "matches must be a valid POSIX extended regular expression");
+		            REG_EXTENDED | REG_NOSUB) != 0) {
+			return check_error(
+			        c, path,
+			        "matches must be a valid POSIX extended regular expression");
 		}
 		cond->re_ok = true;
 	}
@@ -412,7 +447,7 @@ static int load_condition(struct check *c, struct condition *cond,
 }
 
 static int copy_str(struct check *c, json_object *obj, const char *key,
-		    char *dst, size_t size, const char *path, bool required)
+                    char *dst, size_t size, const char *path, bool required)
 {
 	json_object *v = NULL;
 	char p[256];
@@ -423,14 +458,16 @@ static int copy_str(struct check *c, json_object *obj, const char *key,
 	}
 	if (!json_object_is_type(v, json_type_string) ||
 	    (size_t) json_object_get_string_len(v) >= size) {
-		return check_error(c, p, "must be a string shorter than %zu characters", size);
+		return check_error(
+		        c, p, "must be a string shorter than %zu characters",
+		        size);
 	}
 	snprintf(dst, size, "%s", json_object_get_string(v));
 	return 0;
 }
 
 static int load_mode(struct check *c, struct rule *r, json_object *obj,
-		     const char *path)
+                     const char *path)
 {
 	char mode[16] = "replace";
 	char p[256];
@@ -447,17 +484,18 @@ static int load_mode(struct check *c, struct rule *r, json_object *obj,
 	} else if (strcmp(mode, "ignore") == 0) {
 		r->mode = GMHOOK__RULE_IGNORE;
 	} else {
-		return check_error(c, p, "must be \"replace\", \"extend\" or \"ignore\"");
+		return check_error(
+		        c, p, "must be \"replace\", \"extend\" or \"ignore\"");
 	}
 	return copy_str(c, obj, "reason", r->reason, sizeof(r->reason), path,
-			false);
+	                false);
 }
 
 static int load_rule(struct check *c, struct rule *r, json_object *obj,
-		     const char *path)
+                     const char *path)
 {
-	static const char *const keys[] = { "name", "source", "event", "when",
-					    "mode", "reason", "actions", NULL };
+	static const char *const keys[] = { "name", "source", "event",   "when",
+		                            "mode", "reason", "actions", NULL };
 	json_object *when = NULL;
 	char p[256];
 	size_t i;
@@ -466,28 +504,35 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 	if (!json_object_is_type(obj, json_type_object)) {
 		return check_error(c, path, "a rule must be an object");
 	}
-	json_object_object_foreach(obj, key, v)
-	{
+	json_object_object_foreach (obj, key, v) {
 		(void) v;
 		if (!in_list(keys, key)) {
 			snprintf(p, sizeof(p), "%s", path);
 			gmhook__path_push(p, sizeof(p), key);
-			return check_error(c, p, "unknown key '%s' (name, source, event, when, mode, reason, actions)", key);
+			return check_error(
+			        c, p,
+			        "unknown key '%s' (name, source, event, when, mode, reason, actions)",
+			        key);
 		}
 	}
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	snprintf(r->event, sizeof(r->event), "*");
-	rc = copy_str(c, obj, "source", r->source, sizeof(r->source), path, true);
+	rc = copy_str(c, obj, "source", r->source, sizeof(r->source), path,
+	              true);
 	if (rc == 0) {
-		rc = copy_str(c, obj, "name", r->name, sizeof(r->name), path, false);
+		rc = copy_str(c, obj, "name", r->name, sizeof(r->name), path,
+		              false);
 	}
 	if (rc == 0) {
-		rc = copy_str(c, obj, "event", r->event, sizeof(r->event), path, false);
+		rc = copy_str(c, obj, "event", r->event, sizeof(r->event), path,
+		              false);
 	}
 	if (rc == 0 && strcmp(r->source, "*") != 0 &&
 	    !gmhook__source_find(r->source)) {
 		snprintf(p, sizeof(p), "%s/source", path);
-		rc = check_error(c, p, "unknown source '%s' (see gmhook sources)", r->source);
+		rc = check_error(c, p,
+		                 "unknown source '%s' (see gmhook sources)",
+		                 r->source);
 	}
 	if (rc == 0) {
 		rc = load_mode(c, r, obj, path);
@@ -496,12 +541,17 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 		snprintf(p, sizeof(p), "%s/when", path);
 		if (!json_object_is_type(when, json_type_array) ||
 		    json_object_array_length(when) > MAX_CONDITIONS) {
-			return check_error(c, p, "must be an array of at most %d conditions", MAX_CONDITIONS);
+			return check_error(
+			        c, p,
+			        "must be an array of at most %d conditions",
+			        MAX_CONDITIONS);
 		}
-		for (i = 0; rc == 0 && i < json_object_array_length(when); i++) {
+		for (i = 0; rc == 0 && i < json_object_array_length(when);
+		     i++) {
 			snprintf(p, sizeof(p), "%s/when/%zu", path, i);
 			rc = load_condition(c, &r->conds[i],
-					    json_object_array_get_idx(when, i), p);
+			                    json_object_array_get_idx(when, i),
+			                    p);
 			r->n_conds = i + 1;
 		}
 	}
@@ -511,9 +561,11 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 		    !json_object_is_type(r->actions, json_type_array)) {
 			return check_error(c, p, "must be an array of actions");
 		}
-		for (i = 0; rc == 0 && i < json_object_array_length(r->actions); i++) {
+		for (i = 0; rc == 0 && i < json_object_array_length(r->actions);
+		     i++) {
 			snprintf(p, sizeof(p), "%s/actions/%zu", path, i);
-			rc = check_action(c, json_object_array_get_idx(r->actions, i), p);
+			rc = check_action(
+			        c, json_object_array_get_idx(r->actions, i), p);
 		}
 	}
 	return rc;
@@ -542,7 +594,11 @@ static int read_json_file(struct check *c, json_object **out)
 	} else {
 		*out = json_tokener_parse_ex(tok, buf, (int) len);
 		if (!*out || !json_object_is_type(*out, json_type_object)) {
-			rc = check_error(c, "", "not a JSON object (byte %zu: %s)", json_tokener_get_parse_end(tok), json_tokener_error_desc(json_tokener_get_error(tok)));
+			rc = check_error(c, "",
+			                 "not a JSON object (byte %zu: %s)",
+			                 json_tokener_get_parse_end(tok),
+			                 json_tokener_error_desc(
+			                         json_tokener_get_error(tok)));
 		}
 	}
 	json_tokener_free(tok);
@@ -551,7 +607,7 @@ static int read_json_file(struct check *c, json_object **out)
 }
 
 int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
-			  struct gmhook_error *err)
+                          struct gmhook_error *err)
 {
 	struct check c = { file, err };
 	struct gmhook__mappings *m;
@@ -569,7 +625,8 @@ int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
 	}
 	m = ctx->mappings;
 	if (m->n_docs == sizeof(m->docs) / sizeof(m->docs[0])) {
-		return check_error(&c, "", "too many mapping files (16 at most)");
+		return check_error(&c, "",
+		                   "too many mapping files (16 at most)");
 	}
 	rc = read_json_file(&c, &doc);
 	if (rc < 0) {
@@ -577,12 +634,13 @@ int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
 		return rc;
 	}
 	m->docs[m->n_docs++] = doc; /* kept: rules borrow from it */
-	json_object_object_foreach(doc, key, v)
-	{
+	json_object_object_foreach (doc, key, v) {
 		(void) v;
 		if (strcmp(key, "rules") != 0 && strcmp(key, "comment") != 0) {
 			snprintf(path, sizeof(path), "/%s", key);
-			return check_error(&c, path, "unknown key (a mapping file has \"rules\")");
+			return check_error(
+			        &c, path,
+			        "unknown key (a mapping file has \"rules\")");
 		}
 	}
 	if (!json_object_object_get_ex(doc, "rules", &rules) ||
@@ -593,12 +651,14 @@ int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
 		struct rule *r;
 
 		if (m->n_rules == MAX_RULES) {
-			return check_error(&c, "/rules", "more than %d rules", MAX_RULES);
+			return check_error(&c, "/rules", "more than %d rules",
+			                   MAX_RULES);
 		}
 		r = &m->rules[m->n_rules++];
 		r->file = gmhook__strdup(file);
 		snprintf(path, sizeof(path), "/rules/%zu", i);
-		rc = load_rule(&c, r, json_object_array_get_idx(rules, i), path);
+		rc = load_rule(&c, r, json_object_array_get_idx(rules, i),
+		               path);
 		if (rc < 0) {
 			return rc;
 		}
@@ -654,14 +714,15 @@ static char *value_text(json_object *v)
 			char *s = value_text(json_object_array_get_idx(v, i));
 
 			if (s) {
-				gmhook__buf_addf(&b, "%s%s", b.len ? ", " : "", s);
+				gmhook__buf_addf(&b, "%s%s", b.len ? ", " : "",
+				                 s);
 				free(s);
 			}
 		}
 		return gmhook__buf_steal(&b);
 	}
 	return gmhook__strdup(json_object_to_json_string_ext(
-		v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static bool condition_holds(const struct condition *c, json_object *data)
@@ -676,11 +737,15 @@ static bool condition_holds(const struct condition *c, json_object *data)
 		holds = (text && text[0]) == json_object_get_boolean(c->arg);
 		break;
 	case COND_EQUALS:
-		holds = text && strcmp(text, json_object_get_string(c->arg)) == 0;
+		holds = text &&
+		        strcmp(text, json_object_get_string(c->arg)) == 0;
 		break;
 	case COND_ONE_OF:
 		for (i = 0; text && i < json_object_array_length(c->arg); i++) {
-			holds = holds || strcmp(text, json_object_get_string(json_object_array_get_idx(c->arg, i))) == 0;
+			holds = holds ||
+			        strcmp(text, json_object_get_string(
+			                             json_object_array_get_idx(
+			                                     c->arg, i))) == 0;
 		}
 		break;
 	default:
@@ -690,9 +755,9 @@ static bool condition_holds(const struct condition *c, json_object *data)
 	return holds;
 }
 
-const struct gmhook__rule *gmhook__mappings_match(
-	const struct gmhook__mappings *m, const char *source, const char *event,
-	json_object *data)
+const struct gmhook__rule *
+gmhook__mappings_match(const struct gmhook__mappings *m, const char *source,
+                       const char *event, json_object *data)
 {
 	size_t i;
 	size_t k;
@@ -700,9 +765,9 @@ const struct gmhook__rule *gmhook__mappings_match(
 	for (i = 0; m && i < m->n_rules; i++) {
 		const struct rule *r = &m->rules[i];
 		bool ok = (strcmp(r->source, "*") == 0 ||
-			   strcmp(r->source, source) == 0) &&
-			  (strcmp(r->event, "*") == 0 ||
-			   strcmp(r->event, event) == 0);
+		           strcmp(r->source, source) == 0) &&
+		          (strcmp(r->event, "*") == 0 ||
+		           strcmp(r->event, event) == 0);
 
 		for (k = 0; ok && k < r->n_conds; k++) {
 			ok = condition_holds(&r->conds[k], data);
@@ -760,7 +825,7 @@ static size_t set_case(unsigned char *p, bool upper)
 static bool is_letter(const unsigned char *p)
 {
 	return isalpha(p[0]) || (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbe &&
-				 p[1] != 0x97 && p[1] != 0xb7);
+	                         p[1] != 0x97 && p[1] != 0xb7);
 }
 
 static char *change_case(char *s, int mode)
@@ -931,10 +996,11 @@ static char *replace_all(char *s, const char *from, const char *to)
 }
 
 static char *apply_object(char *s, const char *key, json_object *arg,
-			  json_object *raw)
+                          json_object *raw)
 {
 	if (strcmp(key, "truncate") == 0) {
-		size_t cut = gmhook__utf8_prefix(s, (size_t) json_object_get_int(arg));
+		size_t cut = gmhook__utf8_prefix(
+		        s, (size_t) json_object_get_int(arg));
 
 		s[cut] = '\0';
 		return s;
@@ -946,7 +1012,8 @@ static char *apply_object(char *s, const char *key, json_object *arg,
 		}
 		return s;
 	}
-	if (strcmp(key, "join") == 0 && json_object_is_type(raw, json_type_array)) {
+	if (strcmp(key, "join") == 0 &&
+	    json_object_is_type(raw, json_type_array)) {
 		struct gmhook__buf b = { 0 };
 		size_t i;
 
@@ -954,7 +1021,11 @@ static char *apply_object(char *s, const char *key, json_object *arg,
 			char *t = value_text(json_object_array_get_idx(raw, i));
 
 			if (t) {
-				gmhook__buf_addf(&b, "%s%s", b.len ? json_object_get_string(arg) : "", t);
+				gmhook__buf_addf(
+				        &b, "%s%s",
+				        b.len ? json_object_get_string(arg)
+				              : "",
+				        t);
 				free(t);
 			}
 		}
@@ -962,8 +1033,13 @@ static char *apply_object(char *s, const char *key, json_object *arg,
 		return gmhook__buf_steal(&b);
 	}
 	if (strcmp(key, "replace") == 0) {
-		return replace_all(s, gmhook__get_str(arg, "/from") ? gmhook__get_str(arg, "/from") : "",
-				   gmhook__get_str(arg, "/to") ? gmhook__get_str(arg, "/to") : "");
+		return replace_all(s,
+		                   gmhook__get_str(arg, "/from")
+		                           ? gmhook__get_str(arg, "/from")
+		                           : "",
+		                   gmhook__get_str(arg, "/to")
+		                           ? gmhook__get_str(arg, "/to")
+		                           : "");
 	}
 	if (strcmp(key, "lookup") == 0) {
 		json_object *hit = NULL;
@@ -979,14 +1055,17 @@ static char *apply_object(char *s, const char *key, json_object *arg,
 		return s;
 	}
 	if (strcmp(key, "date") == 0) {
-		return date_part(s, !gmhook__str_ieq(gmhook__get_str(arg, "/output"), "time"),
-				 gmhook__get_str(arg, "/input"));
+		return date_part(
+		        s,
+		        !gmhook__str_ieq(gmhook__get_str(arg, "/output"),
+		                         "time"),
+		        gmhook__get_str(arg, "/input"));
 	}
 	return s;
 }
 
 static char *apply_transforms(struct eval *e, char *s, json_object *list,
-			      json_object *raw)
+                              json_object *raw)
 {
 	const char *country = gmhook__plan_ctx(e->pb)->phone_country;
 	size_t i;
@@ -999,11 +1078,10 @@ static char *apply_transforms(struct eval *e, char *s, json_object *list,
 		}
 		if (json_object_is_type(t, json_type_string)) {
 			s = apply_named(s, json_object_get_string(t),
-					country[0] ? country : "1");
+			                country[0] ? country : "1");
 			continue;
 		}
-		json_object_object_foreach(t, key, arg)
-		{
+		json_object_object_foreach (t, key, arg) {
 			s = apply_object(s, key, arg, raw);
 		}
 	}
@@ -1015,10 +1093,11 @@ static void note_transforms(struct eval *e, json_object *list)
 	size_t i;
 
 	for (i = 0; e->steps && json_object_is_type(list, json_type_array) &&
-		    i < json_object_array_length(list);
+	            i < json_object_array_length(list);
 	     i++) {
-		json_object_array_add(e->steps, json_object_get(
-						json_object_array_get_idx(list, i)));
+		json_object_array_add(
+		        e->steps,
+		        json_object_get(json_object_array_get_idx(list, i)));
 	}
 }
 
@@ -1029,10 +1108,11 @@ static bool has_default(json_object *v)
 	size_t i;
 
 	for (i = 0; json_object_is_type(list, json_type_array) &&
-		    i < json_object_array_length(list);
+	            i < json_object_array_length(list);
 	     i++) {
-		if (json_object_object_get_ex(json_object_array_get_idx(list, i),
-					      "default", NULL)) {
+		if (json_object_object_get_ex(
+		            json_object_array_get_idx(list, i), "default",
+		            NULL)) {
 			return true;
 		}
 	}
@@ -1062,7 +1142,7 @@ static char *evaluate(struct eval *e, json_object *v)
 		}
 	} else if (json_object_object_get_ex(v, "meta", &x)) {
 		s = gmhook__strdup(gmhook__get_str(e->item->meta,
-						   json_object_get_string(x)));
+		                                   json_object_get_string(x)));
 	} else if (json_object_object_get_ex(v, "literal", &x)) {
 		s = value_text(x);
 	} else if (json_object_object_get_ex(v, "join", &x)) {
@@ -1070,10 +1150,13 @@ static char *evaluate(struct eval *e, json_object *v)
 		const char *sep = gmhook__get_str(v, "/separator");
 
 		for (i = 0; i < json_object_array_length(x); i++) {
-			char *part = evaluate(e, json_object_array_get_idx(x, i));
+			char *part =
+			        evaluate(e, json_object_array_get_idx(x, i));
 
 			if (part && part[0]) {
-				gmhook__buf_addf(&b, "%s%s", b.len ? (sep ? sep : " ") : "", part);
+				gmhook__buf_addf(&b, "%s%s",
+				                 b.len ? (sep ? sep : " ") : "",
+				                 part);
 			}
 			free(part);
 		}
@@ -1092,8 +1175,8 @@ static char *evaluate(struct eval *e, json_object *v)
 }
 
 /* The column a field of an action is written to, for its size. */
-static size_t field_size(const char *action, const char *group,
-			 const char *key, char *column, size_t size)
+static size_t field_size(const char *action, const char *group, const char *key,
+                         char *column, size_t size)
 {
 	static const struct {
 		const char *action;
@@ -1114,6 +1197,7 @@ static size_t field_size(const char *action, const char *group,
 		{ "case.create", "priority", "CASES.PRIORITY", 40 },
 		{ "case.create", "number", "CASES.NUMBER", 40 },
 	};
+
 	size_t i;
 
 	if (group && strcmp(group, "contact1") == 0) {
@@ -1136,7 +1220,7 @@ static size_t field_size(const char *action, const char *group,
 }
 
 static void explain_field(struct eval *e, size_t index, const char *name,
-			  const char *value)
+                          const char *value)
 {
 	json_object *x = json_object_new_object();
 	char where[160];
@@ -1150,24 +1234,26 @@ static void explain_field(struct eval *e, size_t index, const char *name,
 	json_object_object_add(x, "rule", json_object_new_string(where));
 	if (e->rule->name[0]) {
 		json_object_object_add(x, "rule_name",
-				       json_object_new_string(e->rule->name));
+		                       json_object_new_string(e->rule->name));
 	}
 	if (e->pointer) {
 		char full[256];
 
-		gmhook__path_join(full, sizeof(full), e->item->pointer, e->pointer);
-		json_object_object_add(x, "pointer", json_object_new_string(full));
+		gmhook__path_join(full, sizeof(full), e->item->pointer,
+		                  e->pointer);
+		json_object_object_add(x, "pointer",
+		                       json_object_new_string(full));
 	}
 	json_object_object_add(x, "transforms", e->steps);
 	e->steps = NULL;
-	json_object_object_add(x, "value", value ? json_object_new_string(value)
-						 : NULL);
+	json_object_object_add(x, "value",
+	                       value ? json_object_new_string(value) : NULL);
 	json_object_array_add(e->explain, x);
 }
 
 static int emit_field(struct eval *e, json_object *dst, const char *action,
-		      const char *group, const char *key, json_object *spec,
-		      size_t index, struct gmhook_error *err)
+                      const char *group, const char *key, json_object *spec,
+                      size_t index, struct gmhook_error *err)
 {
 	char column[64];
 	char name[96];
@@ -1178,7 +1264,8 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 
 	e->pointer = NULL;
 	e->steps = e->explain ? json_object_new_array() : NULL;
-	if (!is_value_spec(spec) && !json_object_is_type(spec, json_type_string)) {
+	if (!is_value_spec(spec) &&
+	    !json_object_is_type(spec, json_type_string)) {
 		/* Numbers and booleans pass through (duration, primary). */
 		json_object_object_add(dst, key, json_object_get(spec));
 		json_object_put(e->steps);
@@ -1187,17 +1274,17 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 	}
 	value = evaluate(e, spec);
 	snprintf(name, sizeof(name), "%s%s%s", group ? group : "",
-		 group ? "/" : "", key);
+	         group ? "/" : "", key);
 	gmhook__path_join(path, sizeof(path), e->item->pointer,
-			  e->pointer ? e->pointer : "");
+	                  e->pointer ? e->pointer : "");
 	rc = gmhook__plan_set(e->pb, dst, key, value, max, column,
-			      e->pointer ? path : NULL, err);
+	                      e->pointer ? path : NULL, err);
 	if (e->explain) {
 		json_object *set = NULL;
 
 		json_object_object_get_ex(dst, key, &set);
-		explain_field(e, index, name, set ? json_object_get_string(set)
-						  : NULL);
+		explain_field(e, index, name,
+		              set ? json_object_get_string(set) : NULL);
 	}
 	json_object_put(e->steps);
 	e->steps = NULL;
@@ -1206,7 +1293,7 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 }
 
 static int emit_action(struct eval *e, json_object *spec, size_t index,
-		       struct gmhook_error *err)
+                       struct gmhook_error *err)
 {
 	const char *name = gmhook__get_str(spec, "/action");
 	json_object *action = gmhook__plan_action(e->pb, name);
@@ -1214,35 +1301,35 @@ static int emit_action(struct eval *e, json_object *spec, size_t index,
 
 	if (!action) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
-	json_object_object_foreach(spec, key, v)
-	{
+	json_object_object_foreach (spec, key, v) {
 		if (rc < 0 || strcmp(key, "action") == 0) {
 			continue;
 		}
-		if (json_object_is_type(v, json_type_object) && !is_value_spec(v)) {
+		if (json_object_is_type(v, json_type_object) &&
+		    !is_value_spec(v)) {
 			json_object *group = json_object_new_object();
 
 			json_object_object_add(action, key, group);
-			json_object_object_foreach(v, field, fv)
-			{
+			json_object_object_foreach (v, field, fv) {
 				if (rc == 0) {
-					rc = emit_field(e, group, name, key, field,
-							fv, index, err);
+					rc = emit_field(e, group, name, key,
+					                field, fv, index, err);
 				}
 			}
 		} else {
-			rc = emit_field(e, action, name, NULL, key, v, index, err);
+			rc = emit_field(e, action, name, NULL, key, v, index,
+			                err);
 		}
 	}
 	return rc;
 }
 
 int gmhook__rule_apply(const struct gmhook__rule *rule,
-		       struct gmhook__plan_builder *pb,
-		       struct gmhook__item *item, json_object *explain,
-		       struct gmhook_error *err)
+                       struct gmhook__plan_builder *pb,
+                       struct gmhook__item *item, json_object *explain,
+                       struct gmhook_error *err)
 {
 	const struct rule *r = (const struct rule *) rule;
 	struct eval e = { pb, r, item, explain, NULL, NULL };
@@ -1252,7 +1339,7 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
 
 	for (i = 0; rc == 0 && i < json_object_array_length(r->actions); i++) {
 		rc = emit_action(&e, json_object_array_get_idx(r->actions, i),
-				 base + i, err);
+		                 base + i, err);
 	}
 	return rc;
 }

@@ -74,7 +74,7 @@ static bool starts_like_json(const char *body, size_t len)
 	size_t i = 0;
 
 	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
-			   body[i] == '\r' || body[i] == '\n')) {
+	                   body[i] == '\r' || body[i] == '\n')) {
 		i++;
 	}
 	return i < len && (body[i] == '{' || body[i] == '[');
@@ -94,7 +94,7 @@ static bool guess_media(struct media *m, const char *body, size_t len)
 	}
 	if (memchr(body, '=', len)) {
 		snprintf(m->type, sizeof(m->type),
-			 "application/x-www-form-urlencoded");
+		         "application/x-www-form-urlencoded");
 		return true;
 	}
 	return false;
@@ -105,8 +105,7 @@ static int media_format(const struct media *m)
 	const char *t = m->type;
 	size_t n = strlen(t);
 
-	if (strcmp(t, "application/json") == 0 ||
-	    strcmp(t, "text/json") == 0 ||
+	if (strcmp(t, "application/json") == 0 || strcmp(t, "text/json") == 0 ||
 	    (n > 5 && strcmp(t + n - 5, "+json") == 0)) {
 		return GMHOOK__FORMAT_JSON;
 	}
@@ -128,8 +127,8 @@ static int media_format(const struct media *m)
  * new body in *out (caller frees) or leaves *out NULL for UTF-8 bodies.
  */
 static int convert_charset(char **out, size_t *out_len, const char *charset,
-			   const char *body, size_t len,
-			   struct gmhook_error *err)
+                           const char *body, size_t len,
+                           struct gmhook_error *err)
 {
 	iconv_t cd;
 	char *in = (char *) body;
@@ -149,20 +148,21 @@ static int convert_charset(char **out, size_t *out_len, const char *charset,
 	cd = iconv_open("UTF-8", charset);
 	if (cd == (iconv_t) -1) {
 		return gmhook__error_set(err, GMHOOK_EMEDIATYPE, PARSE, "",
-					 "unsupported charset '%s'", charset);
+		                         "unsupported charset '%s'", charset);
 	}
 	cap = len * 4 + 1;
 	buf = malloc(cap);
 	if (!buf) {
 		iconv_close(cd);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	w = buf;
 	w_left = cap - 1;
 	if (iconv(cd, &in, &in_left, &w, &w_left) == (size_t) -1) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-				       "byte %zu is not valid %s", len - in_left, charset);
+		                       "byte %zu is not valid %s",
+		                       len - in_left, charset);
 		free(buf);
 	} else {
 		*w = '\0';
@@ -202,7 +202,8 @@ static int hex_digit(int c)
  * form with '&', '=', '+' and ASCII escapes exactly as sent.
  */
 static int transcode_form(char **out, size_t *out_len, const char *charset,
-			  const char *body, size_t len, struct gmhook_error *err)
+                          const char *body, size_t len,
+                          struct gmhook_error *err)
 {
 	struct gmhook__buf raw = { 0 };
 	struct gmhook__buf esc = { 0 };
@@ -220,8 +221,8 @@ static int transcode_form(char **out, size_t *out_len, const char *charset,
 	}
 	for (i = 0; i < len; i++) {
 		hi = body[i] == '%' && i + 2 < len
-			     ? hex_digit((unsigned char) body[i + 1])
-			     : -1;
+		             ? hex_digit((unsigned char) body[i + 1])
+		             : -1;
 		lo = hi >= 8 ? hex_digit((unsigned char) body[i + 2]) : -1;
 		if (lo >= 0) {
 			gmhook__buf_addc(&raw, (char) (hi << 4 | lo));
@@ -230,13 +231,15 @@ static int transcode_form(char **out, size_t *out_len, const char *charset,
 			gmhook__buf_addc(&raw, body[i]);
 		}
 	}
-	rc = raw.failed ? gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-					    "out of memory")
-			: convert_charset(&utf8, &utf8_len, charset,
-					  raw.data ? raw.data : "", raw.len, err);
+	rc = raw.failed
+	             ? gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
+	                                 "out of memory")
+	             : convert_charset(&utf8, &utf8_len, charset,
+	                               raw.data ? raw.data : "", raw.len, err);
 	for (i = 0; rc == 0 && utf8 && i < utf8_len; i++) {
 		if ((unsigned char) utf8[i] >= 0x80) {
-			gmhook__buf_addf(&esc, "%%%02X", (unsigned char) utf8[i]);
+			gmhook__buf_addf(&esc, "%%%02X",
+			                 (unsigned char) utf8[i]);
 		} else {
 			gmhook__buf_addc(&esc, utf8[i]);
 		}
@@ -244,8 +247,9 @@ static int transcode_form(char **out, size_t *out_len, const char *charset,
 	if (rc == 0 && utf8) {
 		*out_len = esc.len;
 		*out = gmhook__buf_steal(&esc);
-		rc = *out ? 0 : gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-						  "out of memory");
+		rc = *out ? 0
+		          : gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
+		                              "out of memory");
 	}
 	free(utf8);
 	gmhook__buf_free(&raw);
@@ -260,10 +264,10 @@ static size_t count_fields(json_object *v, size_t limit)
 	size_t i;
 
 	if (json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, key, child)
-		{
+		json_object_object_foreach (v, key, child) {
 			(void) key;
-			n += count_fields(child, limit - (n < limit ? n : limit));
+			n += count_fields(child,
+			                  limit - (n < limit ? n : limit));
 			if (n > limit) {
 				return n;
 			}
@@ -274,7 +278,7 @@ static size_t count_fields(json_object *v, size_t limit)
 		for (i = 0; i < json_object_array_length(v) && n <= limit;
 		     i++) {
 			n += count_fields(json_object_array_get_idx(v, i),
-					  limit);
+			                  limit);
 		}
 		return n;
 	}
@@ -282,7 +286,7 @@ static size_t count_fields(json_object *v, size_t limit)
 }
 
 static int decode_json(json_object **out, struct gmhook_ctx *ctx,
-		       const char *body, size_t len, struct gmhook_error *err)
+                       const char *body, size_t len, struct gmhook_error *err)
 {
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
@@ -293,29 +297,36 @@ static int decode_json(json_object **out, struct gmhook_ctx *ctx,
 	tok = json_tokener_new_ex((int) ctx->opts.max_depth);
 	if (!tok) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					    JSON_TOKENER_VALIDATE_UTF8);
+	                                    JSON_TOKENER_VALIDATE_UTF8);
 	doc = json_tokener_parse_ex(tok, body, (int) len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
 	if (!doc && jerr == json_tokener_continue) {
-		rc = gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-				       "JSON ends early at byte %zu (truncated body?)", len);
+		rc = gmhook__error_set(
+		        err, GMHOOK_EPARSE, PARSE, "",
+		        "JSON ends early at byte %zu (truncated body?)", len);
 	} else if (!doc && jerr == json_tokener_error_depth) {
-		rc = gmhook__error_set(err, GMHOOK_ETOOBIG, PARSE, "",
-				       "JSON nests deeper than %u levels at byte %zu", ctx->opts.max_depth, end);
+		rc = gmhook__error_set(
+		        err, GMHOOK_ETOOBIG, PARSE, "",
+		        "JSON nests deeper than %u levels at byte %zu",
+		        ctx->opts.max_depth, end);
 	} else if (!doc) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-				       "invalid JSON at byte %zu: %s", end, json_tokener_error_desc(jerr));
+		                       "invalid JSON at byte %zu: %s", end,
+		                       json_tokener_error_desc(jerr));
 	} else if (!only_space(body + end, len - end)) {
-		rc = gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-				       "unexpected data after the JSON value at byte %zu", end);
+		rc = gmhook__error_set(
+		        err, GMHOOK_EPARSE, PARSE, "",
+		        "unexpected data after the JSON value at byte %zu",
+		        end);
 	} else if (count_fields(doc, ctx->opts.max_fields) >
-		   ctx->opts.max_fields) {
+	           ctx->opts.max_fields) {
 		rc = gmhook__error_set(err, GMHOOK_ETOOBIG, PARSE, "",
-				       "more than %u fields", ctx->opts.max_fields);
+		                       "more than %u fields",
+		                       ctx->opts.max_fields);
 	}
 	json_tokener_free(tok);
 	if (rc < 0) {
@@ -327,11 +338,11 @@ static int decode_json(json_object **out, struct gmhook_ctx *ctx,
 }
 
 static int decode_body(json_object **out, struct gmhook_ctx *ctx, int format,
-		       const struct media *m, const char *body, size_t len,
-		       struct gmhook_error *err)
+                       const struct media *m, const char *body, size_t len,
+                       struct gmhook_error *err)
 {
 	struct gmhook__limits limits = { ctx->opts.max_depth,
-					 ctx->opts.max_fields };
+		                         ctx->opts.max_fields };
 
 	switch (format) {
 	case GMHOOK__FORMAT_JSON:
@@ -340,11 +351,12 @@ static int decode_body(json_object **out, struct gmhook_ctx *ctx, int format,
 		return gmhook__form_decode(out, body, len, &limits, err);
 	default:
 		if (!m->boundary[0]) {
-			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-						 "multipart/form-data without a boundary parameter");
+			return gmhook__error_set(
+			        err, GMHOOK_EPARSE, PARSE, "",
+			        "multipart/form-data without a boundary parameter");
 		}
 		return gmhook__multipart_decode(out, body, len, m->boundary,
-						&limits, err);
+		                                &limits, err);
 	}
 }
 
@@ -355,7 +367,7 @@ static int decode_body(json_object **out, struct gmhook_ctx *ctx, int format,
  * C-string column it reaches.
  */
 static int check_strings(json_object *v, char *path, size_t size,
-			 struct gmhook_error *err)
+                         struct gmhook_error *err)
 {
 	size_t mark = strlen(path);
 	const char *s;
@@ -367,20 +379,23 @@ static int check_strings(json_object *v, char *path, size_t size,
 		s = json_object_get_string(v);
 		len = (size_t) json_object_get_string_len(v);
 		if (memchr(s, '\0', len)) {
-			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, path,
-						 "a value holds a NUL byte");
+			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE,
+			                         path,
+			                         "a value holds a NUL byte");
 		}
 		if (gmhook__utf8_invalid_at(s, len) >= 0) {
-			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, path,
-						 "invalid UTF-8 at byte %ld of the value", gmhook__utf8_invalid_at(s, len));
+			return gmhook__error_set(
+			        err, GMHOOK_EPARSE, PARSE, path,
+			        "invalid UTF-8 at byte %ld of the value",
+			        gmhook__utf8_invalid_at(s, len));
 		}
 		return 0;
 	}
 	if (json_object_is_type(v, json_type_array)) {
 		for (i = 0; rc == 0 && i < json_object_array_length(v); i++) {
 			gmhook__path_push_index(path, size, i);
-			rc = check_strings(json_object_array_get_idx(v, i), path,
-					   size, err);
+			rc = check_strings(json_object_array_get_idx(v, i),
+			                   path, size, err);
 			path[mark] = '\0';
 		}
 		return rc;
@@ -388,12 +403,12 @@ static int check_strings(json_object *v, char *path, size_t size,
 	if (!json_object_is_type(v, json_type_object)) {
 		return 0;
 	}
-	json_object_object_foreach(v, key, child)
-	{
+	json_object_object_foreach (v, key, child) {
 		gmhook__path_push(path, size, key);
 		if (gmhook__utf8_invalid_at(key, strlen(key)) >= 0) {
-			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, path,
-						 "invalid UTF-8 in a field name");
+			return gmhook__error_set(
+			        err, GMHOOK_EPARSE, PARSE, path,
+			        "invalid UTF-8 in a field name");
 		}
 		rc = check_strings(child, path, size, err);
 		path[mark] = '\0';
@@ -405,23 +420,26 @@ static int check_strings(json_object *v, char *path, size_t size,
 }
 
 static int pick_source(const struct gmhook__source **out,
-		       const struct gmhook__delivery *d,
-		       struct gmhook_error *err)
+                       const struct gmhook__delivery *d,
+                       struct gmhook_error *err)
 {
 	const char *name = d->req->source;
 
 	if (name && name[0]) {
 		*out = gmhook__source_find(name);
 		if (!*out) {
-			return gmhook__error_set(err, GMHOOK_ESOURCE, PARSE, "",
-						 "unknown source '%s' (see gmhook sources)", name);
+			return gmhook__error_set(
+			        err, GMHOOK_ESOURCE, PARSE, "",
+			        "unknown source '%s' (see gmhook sources)",
+			        name);
 		}
 		return 0;
 	}
 	*out = gmhook__source_detect(d);
 	if (!*out) {
-		return gmhook__error_set(err, GMHOOK_ESOURCE, PARSE, "",
-					 "cannot tell which service sent this payload; name it with --source");
+		return gmhook__error_set(
+		        err, GMHOOK_ESOURCE, PARSE, "",
+		        "cannot tell which service sent this payload; name it with --source");
 	}
 	return 0;
 }
@@ -439,10 +457,10 @@ static json_object *headers_json(const struct gmhook_request *req)
 			json_object_put(pair);
 			continue;
 		}
-		json_object_array_add(pair, json_object_new_string(
-						    req->headers[i].name));
-		json_object_array_add(pair,
-				      json_object_new_string(value ? value : ""));
+		json_object_array_add(
+		        pair, json_object_new_string(req->headers[i].name));
+		json_object_array_add(
+		        pair, json_object_new_string(value ? value : ""));
 		json_object_array_add(headers, pair); /* steals pair */
 	}
 	return headers;
@@ -451,7 +469,7 @@ static json_object *headers_json(const struct gmhook_request *req)
 /* An event's time must be a real RFC 3339 time; a source that found
  * none, or an absurd one, gets the time the delivery was received. */
 static void fix_time(json_object *meta, const struct gmhook__delivery *d,
-		     struct gmhook_ctx *ctx)
+                     struct gmhook_ctx *ctx)
 {
 	char iso[32];
 	int64_t t;
@@ -460,17 +478,17 @@ static void fix_time(json_object *meta, const struct gmhook__delivery *d,
 		return;
 	}
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(meta, "time", json_object_new_string(iso));
 }
 
 /* Run the source's extractor over each event; fill in a body digest for
  * sources whose events carry no id of their own. */
 static int extract_events(json_object *events, struct gmhook_ctx *ctx,
-			  const struct gmhook__source *src,
-			  const struct gmhook__delivery *d,
-			  struct gmhook_error *err)
+                          const struct gmhook__source *src,
+                          const struct gmhook__delivery *d,
+                          struct gmhook_error *err)
 {
 	json_object *body = d->body;
 	bool many = json_object_is_type(body, json_type_array);
@@ -481,12 +499,14 @@ static int extract_events(json_object *events, struct gmhook_ctx *ctx,
 	int rc;
 
 	if (many && n > ctx->opts.max_events) {
-		return gmhook__error_set(err, GMHOOK_ETOOBIG, PARSE, "",
-					 "%zu events in one delivery; the limit is %u", n, ctx->opts.max_events);
+		return gmhook__error_set(
+		        err, GMHOOK_ETOOBIG, PARSE, "",
+		        "%zu events in one delivery; the limit is %u", n,
+		        ctx->opts.max_events);
 	}
 	if (many && n == 0) {
 		return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-					 "the array holds no events");
+		                         "the array holds no events");
 	}
 	gmhook__sha256_hex(d->req->body, d->req->body_len, digest);
 	for (i = 0; i < n; i++) {
@@ -495,7 +515,7 @@ static int extract_events(json_object *events, struct gmhook_ctx *ctx,
 
 		if (!meta) {
 			return gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-						 "out of memory");
+			                         "out of memory");
 		}
 		json_object_array_add(events, meta); /* steals meta */
 		if (many) {
@@ -505,11 +525,12 @@ static int extract_events(json_object *events, struct gmhook_ctx *ctx,
 		item.pointer = pointer;
 		item.meta = meta;
 		if (!json_object_is_type(item.data, json_type_object)) {
-			return gmhook__error_set(err, GMHOOK_EPARSE, PARSE,
-						 pointer, "an event must be a JSON object");
+			return gmhook__error_set(
+			        err, GMHOOK_EPARSE, PARSE, pointer,
+			        "an event must be a JSON object");
 		}
 		json_object_object_add(meta, "pointer",
-				       json_object_new_string(pointer));
+		                       json_object_new_string(pointer));
 		rc = src->extract(ctx, d, &item, err);
 		if (rc < 0) {
 			return rc;
@@ -518,18 +539,19 @@ static int extract_events(json_object *events, struct gmhook_ctx *ctx,
 		if (!gmhook__get_str(meta, "/id")) {
 			char id[128];
 
-			snprintf(id, sizeof(id), "sha256:%s%s", digest, pointer);
+			snprintf(id, sizeof(id), "sha256:%s%s", digest,
+			         pointer);
 			json_object_object_add(meta, "id",
-					       json_object_new_string(id));
+			                       json_object_new_string(id));
 		}
 	}
 	return 0;
 }
 
 static int build_doc(json_object **out, struct gmhook_ctx *ctx,
-		     const struct gmhook__source *src,
-		     const struct gmhook__delivery *d, const char *format_name,
-		     struct gmhook_error *err)
+                     const struct gmhook__source *src,
+                     const struct gmhook__delivery *d, const char *format_name,
+                     struct gmhook_error *err)
 {
 	const struct gmhook_request *req = d->req;
 	json_object *doc = json_object_new_object();
@@ -540,21 +562,22 @@ static int build_doc(json_object **out, struct gmhook_ctx *ctx,
 
 	if (!doc || !events || !raw) {
 		rc = gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-				       "out of memory");
+		                       "out of memory");
 		goto out;
 	}
 	gmhook__time_format_utc(req->received ? req->received
-					      : gmhook__now(ctx),
-				received, sizeof(received));
+	                                      : gmhook__now(ctx),
+	                        received, sizeof(received));
 	json_object_object_add(doc, "gmhook", json_object_new_string("event"));
 	json_object_object_add(doc, "version", json_object_new_int(1));
-	json_object_object_add(doc, "source", json_object_new_string(src->name));
+	json_object_object_add(doc, "source",
+	                       json_object_new_string(src->name));
 	json_object_object_add(doc, "format",
-			       json_object_new_string(format_name));
+	                       json_object_new_string(format_name));
 	json_object_object_add(doc, "content_type",
-			       json_object_new_string(d->media_type));
+	                       json_object_new_string(d->media_type));
 	json_object_object_add(doc, "received",
-			       json_object_new_string(received));
+	                       json_object_new_string(received));
 	json_object_object_add(doc, "headers", headers_json(req));
 	json_object_object_add(doc, "raw", json_object_new_string(raw));
 	/* The doc takes its own reference to the body. */
@@ -575,24 +598,27 @@ out:
 }
 
 static int check_request(struct gmhook_ctx *ctx,
-			 const struct gmhook_request *req,
-			 struct gmhook_error *err)
+                         const struct gmhook_request *req,
+                         struct gmhook_error *err)
 {
 	if (!ctx || !req || (!req->body && req->body_len)) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, PARSE, "",
-					 "ctx and req must not be NULL");
+		                         "ctx and req must not be NULL");
 	}
 	if (req->version != GMHOOK_REQUEST_VERSION) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, PARSE, "",
-					 "request version %u is not %u", req->version, GMHOOK_REQUEST_VERSION);
+		                         "request version %u is not %u",
+		                         req->version, GMHOOK_REQUEST_VERSION);
 	}
 	if (req->body_len > ctx->opts.max_body || req->body_len > INT32_MAX) {
-		return gmhook__error_set(err, GMHOOK_ETOOBIG, PARSE, "",
-					 "body is %zu bytes; the limit is %llu", req->body_len, (unsigned long long) ctx->opts.max_body);
+		return gmhook__error_set(
+		        err, GMHOOK_ETOOBIG, PARSE, "",
+		        "body is %zu bytes; the limit is %llu", req->body_len,
+		        (unsigned long long) ctx->opts.max_body);
 	}
 	if (req->body_len == 0 || only_space(req->body, req->body_len)) {
 		return gmhook__error_set(err, GMHOOK_EPARSE, PARSE, "",
-					 "body is empty");
+		                         "body is empty");
 	}
 	return 0;
 }
@@ -610,8 +636,8 @@ static const char *format_name(int format)
 }
 
 GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
-			    const struct gmhook_request *req,
-			    struct gmhook_error *err)
+                            const struct gmhook_request *req,
+                            struct gmhook_error *err)
 {
 	struct gmhook__delivery d = { 0 };
 	const struct gmhook__source *src;
@@ -626,7 +652,7 @@ GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
 
 	if (!out) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, PARSE, "",
-					 "out is NULL");
+		                         "out is NULL");
 	}
 	rc = check_request(ctx, req, err);
 	if (rc < 0) {
@@ -634,26 +660,29 @@ GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
 	}
 	parse_media(&m, req->content_type ? req->content_type : "");
 	if (!m.type[0] && !guess_media(&m, req->body, req->body_len)) {
-		return gmhook__error_set(err, GMHOOK_EMEDIATYPE, PARSE, "",
-					 "no content type given and the body is neither JSON nor a form; use --content-type");
+		return gmhook__error_set(
+		        err, GMHOOK_EMEDIATYPE, PARSE, "",
+		        "no content type given and the body is neither JSON nor a form; use --content-type");
 	}
 	m.json_body = starts_like_json(req->body, req->body_len);
 	format = media_format(&m);
 	if (!format) {
-		return gmhook__error_set(err, GMHOOK_EMEDIATYPE, PARSE, "",
-					 "unsupported content type '%s' (JSON, urlencoded and multipart/form-data bodies are accepted)", m.type);
+		return gmhook__error_set(
+		        err, GMHOOK_EMEDIATYPE, PARSE, "",
+		        "unsupported content type '%s' (JSON, urlencoded and multipart/form-data bodies are accepted)",
+		        m.type);
 	}
 	rc = format == GMHOOK__FORMAT_FORM
-		     ? transcode_form(&converted, &converted_len, m.charset,
-				      req->body, req->body_len, err)
-		     : convert_charset(&converted, &converted_len, m.charset,
-				       req->body, req->body_len, err);
+	             ? transcode_form(&converted, &converted_len, m.charset,
+	                              req->body, req->body_len, err)
+	             : convert_charset(&converted, &converted_len, m.charset,
+	                               req->body, req->body_len, err);
 	if (rc < 0) {
 		return rc;
 	}
 	rc = decode_body(&body, ctx, format, &m,
-			 converted ? converted : req->body,
-			 converted ? converted_len : req->body_len, err);
+	                 converted ? converted : req->body,
+	                 converted ? converted_len : req->body_len, err);
 	if (rc == 0) {
 		char path[256] = "";
 
@@ -680,7 +709,7 @@ GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
 	}
 	if (!event || !event->raw) {
 		rc = gmhook__error_set(err, GMHOOK_ENOMEM, PARSE, "",
-				       "out of memory");
+		                       "out of memory");
 		goto out;
 	}
 	memcpy(event->raw, req->body, req->body_len);

@@ -51,8 +51,7 @@ bool gmhook__path_push_index(char *buf, size_t size, size_t index)
 }
 
 void gmhook__path_join(char *buf, size_t size, const char *prefix,
-		       const char *suffix)
+                       const char *suffix)
 {
-	snprintf(buf, size, "%s%s", prefix ? prefix : "",
-		 suffix ? suffix : "");
+	snprintf(buf, size, "%s%s", prefix ? prefix : "", suffix ? suffix : "");
 }

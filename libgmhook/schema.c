@@ -20,20 +20,20 @@ struct column_size {
 
 /* Sizes in characters, as GoldMine declares them (docs/goldmine.md). */
 static const struct column_size column_sizes[] = {
-	{ "CONTACT1", "COMPANY", 40 },    { "CONTACT1", "CONTACT", 40 },
-	{ "CONTACT1", "LASTNAME", 15 },   { "CONTACT1", "DEPARTMENT", 35 },
-	{ "CONTACT1", "TITLE", 35 },      { "CONTACT1", "SECR", 20 },
-	{ "CONTACT1", "PHONE1", 25 },     { "CONTACT1", "PHONE2", 25 },
-	{ "CONTACT1", "PHONE3", 25 },     { "CONTACT1", "FAX", 25 },
-	{ "CONTACT1", "EXT1", 6 },        { "CONTACT1", "ADDRESS1", 40 },
-	{ "CONTACT1", "ADDRESS2", 40 },   { "CONTACT1", "ADDRESS3", 40 },
-	{ "CONTACT1", "CITY", 30 },       { "CONTACT1", "STATE", 20 },
-	{ "CONTACT1", "ZIP", 10 },        { "CONTACT1", "COUNTRY", 20 },
-	{ "CONTACT1", "DEAR", 20 },       { "CONTACT1", "SOURCE", 20 },
-	{ "CONTACT1", "KEY1", 20 },       { "CONTACT1", "KEY2", 20 },
-	{ "CONTACT1", "KEY3", 20 },       { "CONTACT1", "KEY4", 20 },
-	{ "CONTACT1", "KEY5", 20 },       { "CONTACT1", "MERGECODES", 20 },
-	{ "CONTHIST", "REF", 65 },        { "CAL", "REF", 65 },
+	{ "CONTACT1", "COMPANY", 40 },  { "CONTACT1", "CONTACT", 40 },
+	{ "CONTACT1", "LASTNAME", 15 }, { "CONTACT1", "DEPARTMENT", 35 },
+	{ "CONTACT1", "TITLE", 35 },    { "CONTACT1", "SECR", 20 },
+	{ "CONTACT1", "PHONE1", 25 },   { "CONTACT1", "PHONE2", 25 },
+	{ "CONTACT1", "PHONE3", 25 },   { "CONTACT1", "FAX", 25 },
+	{ "CONTACT1", "EXT1", 6 },      { "CONTACT1", "ADDRESS1", 40 },
+	{ "CONTACT1", "ADDRESS2", 40 }, { "CONTACT1", "ADDRESS3", 40 },
+	{ "CONTACT1", "CITY", 30 },     { "CONTACT1", "STATE", 20 },
+	{ "CONTACT1", "ZIP", 10 },      { "CONTACT1", "COUNTRY", 20 },
+	{ "CONTACT1", "DEAR", 20 },     { "CONTACT1", "SOURCE", 20 },
+	{ "CONTACT1", "KEY1", 20 },     { "CONTACT1", "KEY2", 20 },
+	{ "CONTACT1", "KEY3", 20 },     { "CONTACT1", "KEY4", 20 },
+	{ "CONTACT1", "KEY5", 20 },     { "CONTACT1", "MERGECODES", 20 },
+	{ "CONTHIST", "REF", 65 },      { "CAL", "REF", 65 },
 };
 
 size_t gmhook__column_size(const char *table, const char *column)
@@ -221,7 +221,7 @@ static bool create_table_name(const char *ddl, char *name, size_t size)
 /* Run a list of DDL statements; a table that exists already is kept
  * with its indexes, so init-db can run on any database twice. */
 static int run_ddl(struct gmhook__db *db, const char *const *ddl,
-		   struct gmhook_error *err)
+                   struct gmhook_error *err)
 {
 	bool skip = false;
 	char table[32];
@@ -242,8 +242,8 @@ static int run_ddl(struct gmhook__db *db, const char *const *ddl,
 		sql = gmhook__schema_sql(*ddl, gmhook__db_dialect(db));
 		if (!sql) {
 			return gmhook__error_set(err, GMHOOK_ENOMEM,
-						 GMHOOK_STAGE_COMMIT, "",
-						 "out of memory");
+			                         GMHOOK_STAGE_COMMIT, "",
+			                         "out of memory");
 		}
 		rc = gmhook__db_exec_direct(db, sql, err);
 		free(sql);
@@ -255,14 +255,15 @@ static int run_ddl(struct gmhook__db *db, const char *const *ddl,
 }
 
 GMHOOK_API int gmhook_init_db(struct gmhook_ctx *ctx, int ledger_only,
-			      struct gmhook_error *err)
+                              struct gmhook_error *err)
 {
 	struct gmhook__db *db;
 	int rc;
 
 	if (!ctx) {
-		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_COMMIT,
-					 "", "ctx is NULL");
+		return gmhook__error_set(err, GMHOOK_EINVAL,
+		                         GMHOOK_STAGE_COMMIT, "",
+		                         "ctx is NULL");
 	}
 	rc = gmhook__ctx_db(&db, ctx, err);
 	if (rc < 0) {

@@ -18,8 +18,8 @@
 #include "gmhook-private.h"
 
 size_t gmhook__hmac(int digest, const void *key, size_t key_len,
-		    const void *const *parts, const size_t *part_lens, size_t n,
-		    unsigned char *out)
+                    const void *const *parts, const size_t *part_lens, size_t n,
+                    unsigned char *out)
 {
 	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
@@ -29,10 +29,10 @@ size_t gmhook__hmac(int digest, const void *key, size_t key_len,
 	size_t i;
 	bool ok;
 
-	snprintf(name, sizeof(name), "%s", digest == GMHOOK__SHA1 ? "SHA1"
-								 : "SHA256");
+	snprintf(name, sizeof(name), "%s",
+	         digest == GMHOOK__SHA1 ? "SHA1" : "SHA256");
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     name, 0);
+	                                             name, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	ok = ctx && EVP_MAC_init(ctx, key, key_len, params) == 1;
 	for (i = 0; ok && i < n; i++) {
@@ -56,7 +56,7 @@ static int hex_value(int c)
 }
 
 bool gmhook__mac_equal_hex(const unsigned char *mac, size_t mac_len,
-			   const char *hex, size_t hex_len)
+                           const char *hex, size_t hex_len)
 {
 	unsigned char got[64];
 	size_t i;
@@ -78,7 +78,7 @@ bool gmhook__mac_equal_hex(const unsigned char *mac, size_t mac_len,
 }
 
 bool gmhook__mac_equal_base64(const unsigned char *mac, size_t mac_len,
-			      const char *b64, size_t b64_len)
+                              const char *b64, size_t b64_len)
 {
 	char copy[128];
 	unsigned char *got = NULL;
@@ -99,7 +99,7 @@ bool gmhook__mac_equal_base64(const unsigned char *mac, size_t mac_len,
 }
 
 const char *gmhook__event_header(const struct gmhook_event *event,
-				 const char *name)
+                                 const char *name)
 {
 	json_object *headers = gmhook__get(event->doc, "/headers");
 	size_t i;
@@ -126,17 +126,17 @@ int64_t gmhook__event_received(const struct gmhook_event *event)
 }
 
 int gmhook__signature_fail(struct gmhook_error *err, const char *header,
-			   const char *why)
+                           const char *why)
 {
 	char path[128] = "";
 
 	return gmhook__error_set(err, GMHOOK_ESIGNATURE, GMHOOK_STAGE_VALIDATE,
-				 path, "%s: %s", header, why);
+	                         path, "%s: %s", header, why);
 }
 
 /* The value of query parameter @p name in @p url, into @p out. */
 static bool query_param(const char *url, const char *name, char *out,
-			size_t size)
+                        size_t size)
 {
 	const char *q = strchr(url, '?');
 	size_t name_len = strlen(name);
@@ -187,9 +187,9 @@ static bool basic_password(const char *auth, char *out, size_t size)
 }
 
 int gmhook__verify_url_token(struct gmhook_ctx *ctx,
-			     const struct gmhook_event *event,
-			     const struct gmhook__source_config *cfg,
-			     struct gmhook_error *err)
+                             const struct gmhook_event *event,
+                             const struct gmhook__source_config *cfg,
+                             struct gmhook_error *err)
 {
 	const char *url = gmhook__event_header(event, "X-Gmhook-Url");
 	char got[256] = "";
@@ -198,16 +198,19 @@ int gmhook__verify_url_token(struct gmhook_ctx *ctx,
 
 	(void) ctx;
 	found = (url && query_param(url, "token", got, sizeof(got))) ||
-		basic_password(gmhook__event_header(event, "Authorization"),
-			       got, sizeof(got));
+	        basic_password(gmhook__event_header(event, "Authorization"),
+	                       got, sizeof(got));
 	if (!found) {
-		return gmhook__signature_fail(err, "URL token", "missing (add ?token=... to the webhook URL or use HTTP Basic credentials)");
+		return gmhook__signature_fail(
+		        err, "URL token",
+		        "missing (add ?token=... to the webhook URL or use HTTP Basic credentials)");
 	}
 	equal = strlen(got) == cfg->url_token.len &&
-		CRYPTO_memcmp(got, cfg->url_token.key, cfg->url_token.len) == 0;
+	        CRYPTO_memcmp(got, cfg->url_token.key, cfg->url_token.len) == 0;
 	OPENSSL_cleanse(got, sizeof(got));
 	if (!equal) {
-		return gmhook__signature_fail(err, "URL token", "does not match");
+		return gmhook__signature_fail(err, "URL token",
+		                              "does not match");
 	}
 	return 0;
 }

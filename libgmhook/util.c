@@ -147,7 +147,7 @@ static bool parse_digits(const char **p, int n, int *out)
 static int days_in_month(int year, int month)
 {
 	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+		                    31, 31, 30, 31, 30, 31 };
 	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -211,7 +211,8 @@ bool gmhook__time_parse(const char *s, int64_t *out)
 	}
 	if (!parse_digits(&p, 4, &year) || *p++ != '-' ||
 	    !parse_digits(&p, 2, &month) || *p++ != '-' ||
-	    !parse_digits(&p, 2, &day) || (*p != 'T' && *p != 't' && *p != ' ')) {
+	    !parse_digits(&p, 2, &day) ||
+	    (*p != 'T' && *p != 't' && *p != ' ')) {
 		return false;
 	}
 	p++;
@@ -262,12 +263,14 @@ void gmhook__time_format_utc(int64_t t, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void gmhook__time_local(int64_t t, struct tm *out)
 {
-	time_t tt = (time_t) (t < TIME_MIN ? TIME_MIN : t > TIME_MAX ? TIME_MAX : t);
+	time_t tt = (time_t) (t < TIME_MIN   ? TIME_MIN
+	                      : t > TIME_MAX ? TIME_MAX
+	                                     : t);
 
 	if (!localtime_r(&tt, out)) {
 		memset(out, 0, sizeof(*out));
@@ -305,7 +308,7 @@ void gmhook__str_upper(char *s)
 		if (*p >= 'a' && *p <= 'z') {
 			*p = (unsigned char) (*p - 'a' + 'A');
 		} else if (p[0] == 0xc3 && p[1] >= 0xa0 && p[1] <= 0xbe &&
-			   p[1] != 0xb7) {
+		           p[1] != 0xb7) {
 			/* Latin-1 letters a-grave .. thorn (U+00E0..U+00FE,
 			 * but not the division sign) as SQL Server's UPPER
 			 * maps them; same length in UTF-8. */
@@ -347,8 +350,7 @@ char *gmhook__base64_encode(const void *data, size_t len)
 	return out;
 }
 
-bool gmhook__base64_decode(const char *s, unsigned char **out,
-			   size_t *out_len)
+bool gmhook__base64_decode(const char *s, unsigned char **out, size_t *out_len)
 {
 	size_t len = strlen(s);
 	unsigned char *buf;

@@ -17,9 +17,8 @@
  * CONTSUPREF and the rest in ADDRESS1 (40). */
 #define GOLDMINE_EMAIL_MAX 75
 
-int gmhook__validate_email(const struct gmhook__item *item,
-			   const char *pointer, bool required,
-			   struct gmhook_error *err)
+int gmhook__validate_email(const struct gmhook__item *item, const char *pointer,
+                           bool required, struct gmhook_error *err)
 {
 	json_object *v = gmhook__get(item->data, pointer);
 	char path[256];
@@ -33,27 +32,30 @@ int gmhook__validate_email(const struct gmhook__item *item,
 			return 0;
 		}
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "an e-mail address is required");
+		                         "an e-mail address is required");
 	}
 	if (!json_object_is_type(v, json_type_string)) {
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "the e-mail address must be a string, got %s", json_type_to_name(json_object_get_type(v)));
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, VALIDATE, path,
+		        "the e-mail address must be a string, got %s",
+		        json_type_to_name(json_object_get_type(v)));
 	}
 	s = json_object_get_string(v);
 	if (!gmhook__email_valid(s)) {
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "not a valid e-mail address");
+		                         "not a valid e-mail address");
 	}
 	if (strlen(s) > GOLDMINE_EMAIL_MAX) {
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "e-mail address is %zu characters; GoldMine holds at most %d", strlen(s), GOLDMINE_EMAIL_MAX);
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, VALIDATE, path,
+		        "e-mail address is %zu characters; GoldMine holds at most %d",
+		        strlen(s), GOLDMINE_EMAIL_MAX);
 	}
 	return 0;
 }
 
-int gmhook__validate_time(const struct gmhook__item *item,
-			  const char *pointer, bool required,
-			  struct gmhook_error *err)
+int gmhook__validate_time(const struct gmhook__item *item, const char *pointer,
+                          bool required, struct gmhook_error *err)
 {
 	json_object *v = gmhook__get(item->data, pointer);
 	char path[256];
@@ -65,12 +67,13 @@ int gmhook__validate_time(const struct gmhook__item *item,
 			return 0;
 		}
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "a date-time is required");
+		                         "a date-time is required");
 	}
 	if (!json_object_is_type(v, json_type_string) ||
 	    !gmhook__time_parse(json_object_get_string(v), &t)) {
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "not an ISO 8601 date-time (expected like 2024-05-01T14:30:00Z)");
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, VALIDATE, path,
+		        "not an ISO 8601 date-time (expected like 2024-05-01T14:30:00Z)");
 	}
 	return 0;
 }
@@ -82,15 +85,17 @@ int gmhook__validate_time(const struct gmhook__item *item,
  * verified (many providers sign only when a secret was set up).
  */
 static int check_source(struct gmhook_ctx *ctx,
-			const struct gmhook__source *src,
-			struct gmhook_event *event, struct gmhook_error *err)
+                        const struct gmhook__source *src,
+                        struct gmhook_event *event, struct gmhook_error *err)
 {
 	const struct gmhook__source_config *cfg =
-		gmhook__source_config(ctx, src->name);
+	        gmhook__source_config(ctx, src->name);
 
 	if (cfg && !cfg->enabled) {
-		return gmhook__error_set(err, GMHOOK_ESOURCE, VALIDATE,
-					 "/source", "source '%s' is disabled in the configuration", src->name);
+		return gmhook__error_set(
+		        err, GMHOOK_ESOURCE, VALIDATE, "/source",
+		        "source '%s' is disabled in the configuration",
+		        src->name);
 	}
 	if (cfg && cfg->url_token.key) {
 		return gmhook__verify_url_token(ctx, event, cfg, err);
@@ -98,28 +103,34 @@ static int check_source(struct gmhook_ctx *ctx,
 	if (!src->verify) {
 		return 0;
 	}
-	if (!cfg || (!cfg->n_secrets && !cfg->public_key &&
-		     !cfg->require_signature)) {
-		json_object_object_add(event->doc, "signature",
-				       json_object_new_string("not checked: no secret configured"));
-		log_info(ctx, "%s: signature not checked (no secret configured)", src->name);
+	if (!cfg ||
+	    (!cfg->n_secrets && !cfg->public_key && !cfg->require_signature)) {
+		json_object_object_add(
+		        event->doc, "signature",
+		        json_object_new_string(
+		                "not checked: no secret configured"));
+		log_info(ctx,
+		         "%s: signature not checked (no secret configured)",
+		         src->name);
 		return 0;
 	}
 	if (!cfg->n_secrets && !cfg->public_key) {
-		return gmhook__error_set(err, GMHOOK_ECONFIG, VALIDATE, "",
-					 "source '%s' requires a signature but has no secret", src->name);
+		return gmhook__error_set(
+		        err, GMHOOK_ECONFIG, VALIDATE, "",
+		        "source '%s' requires a signature but has no secret",
+		        src->name);
 	}
 	if (src->verify(ctx, event, cfg, err) < 0) {
 		return err ? err->code : GMHOOK_ESIGNATURE;
 	}
 	json_object_object_add(event->doc, "signature",
-			       json_object_new_string("verified"));
+	                       json_object_new_string("verified"));
 	return 0;
 }
 
 GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
-			       struct gmhook_event *event,
-			       struct gmhook_error *err)
+                               struct gmhook_event *event,
+                               struct gmhook_error *err)
 {
 	const struct gmhook__source *src;
 	json_object *events;
@@ -129,12 +140,13 @@ GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
 
 	if (!ctx || !event) {
 		return gmhook__error_set(err, GMHOOK_EINVAL, VALIDATE, "",
-					 "ctx and event must not be NULL");
+		                         "ctx and event must not be NULL");
 	}
 	src = gmhook__source_find(gmhook_event_source(event));
 	if (!src) {
 		return gmhook__error_set(err, GMHOOK_ESOURCE, VALIDATE,
-					 "/source", "unknown source '%s'", gmhook_event_source(event));
+		                         "/source", "unknown source '%s'",
+		                         gmhook_event_source(event));
 	}
 	rc = check_source(ctx, src, event, err);
 	if (rc < 0) {
@@ -155,6 +167,6 @@ GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
 	}
 	event->validated = true;
 	json_object_object_add(event->doc, "validated",
-			       json_object_new_boolean(1));
+	                       json_object_new_boolean(1));
 	return 0;
 }

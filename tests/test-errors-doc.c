@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 	fclose(f);
 	for (code = -1; code >= LAST_CODE; code--) {
 		snprintf(row, sizeof(row), "| %s | %d | %d |",
-			 gmhook_code_name(code), code, gmhook_exit_status(code));
+		         gmhook_code_name(code), code,
+		         gmhook_exit_status(code));
 		if (!strstr(doc, row)) {
 			printf("missing or wrong row: %s\n", row);
 			failed = 1;

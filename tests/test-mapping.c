@@ -330,7 +330,7 @@ static void mapping_golden_known_bug_cases_match_plan_json(void **state)
 
 	(void) state;
 	for (i = 0; i < sizeof(known_bug_cases) / sizeof(known_bug_cases[0]) &&
-		    known_bug_cases[i].name;
+	            known_bug_cases[i].name;
 	     i++) {
 		if (!run_golden(known_bug_cases[i].name, false)) {
 			print_message("# known bug: %s\n",

@@ -42,7 +42,7 @@ static char *render(int dialect)
 		const char *sql = gmhook__sql(id, dialect);
 
 		gmhook__buf_addf(&b, "-- %s\n%s;\n\n", gmhook__sql_name(id),
-				 sql[0] ? sql : "-- (none in this dialect)");
+		                 sql[0] ? sql : "-- (none in this dialect)");
 	}
 	gmhook__buf_adds(&b, "-- init-db: GoldMine tables\n");
 	add_ddl(&b, dialect, false);
@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 		char *golden;
 
 		snprintf(path, sizeof(path), "%s/%s.sql", argv[1],
-			 dialects[i].name);
+		         dialects[i].name);
 		if (update && update[0] == '1') {
 			FILE *f = fopen(path, "wb");
 

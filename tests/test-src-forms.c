@@ -28,8 +28,8 @@
 #define TEST_DATA "tests/data"
 #endif
 
-#define CORPUS "/work/shared/corpus"
-#define RECEIVED 1772460309 /* 2026-03-02T14:05:09Z */
+#define CORPUS     "/work/shared/corpus"
+#define RECEIVED   1772460309 /* 2026-03-02T14:05:09Z */
 #define OWN_SECRET "forms-own-secret"
 
 /* ==== Helpers ==== */
@@ -89,7 +89,7 @@ static int teardown_ctx(void **state)
 
 /* Configure @p source with a secret (or a url_token when @p token). */
 static void configure(struct gmhook_ctx *ctx, const char *source,
-		      const char *const *secrets, size_t n, const char *token)
+                      const char *const *secrets, size_t n, const char *token)
 {
 	struct gmhook__source_config *sc = &ctx->sources[ctx->n_sources++];
 	size_t i;
@@ -122,8 +122,8 @@ struct delivery {
 
 /* Parse and validate; returns the first failing code (0: both ran). */
 static int run_validate(struct gmhook_ctx *ctx, const struct delivery *dv,
-			struct gmhook_event **event_out,
-			struct gmhook_error *err)
+                        struct gmhook_event **event_out,
+                        struct gmhook_error *err)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	struct gmhook_event *event = NULL;
@@ -159,7 +159,7 @@ static json_object *plan_of(struct gmhook_ctx *ctx, const struct delivery *dv)
 	if (rc != 0) {
 		gmhook_event_free(event);
 		fail_msg("%s: %s (%s)", err.path, err.message,
-			 gmhook_code_name(rc));
+		         gmhook_code_name(rc));
 	}
 	doc = json_object_get(plan->doc);
 	gmhook_event_free(event);
@@ -184,7 +184,7 @@ static json_object *action(json_object *plan, const char *name)
 }
 
 static void assert_str_or_null(const char *got, const char *want,
-			       const char *what)
+                               const char *what)
 {
 	if (!want) {
 		if (got) {
@@ -194,7 +194,7 @@ static void assert_str_or_null(const char *got, const char *want,
 	}
 	if (!got || strcmp(got, want) != 0) {
 		fail_msg("%s: expected '%s', got '%s'", what, want,
-			 got ? got : "(none)");
+		         got ? got : "(none)");
 	}
 }
 
@@ -233,17 +233,18 @@ static const struct payload_case payload_cases[] = {
 	  "Typeform: NPS survey", "How likely are you to recommend us?: 9",
 	  NULL },
 	{ "typeform/form-response-partial.json", NULL, NULL, NULL, "typeform",
-	  "form_response_partial", "01HTF0RMS0000000000000002", "ignored",
-	  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	  "form_response_partial", "01HTF0RMS0000000000000002", "ignored", NULL,
+	  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "jotform/submission.multipart.txt", "jotform/submission.content-type",
 	  NULL, NULL, "jotform", "form.submitted", "6200000000000000001", "ok",
 	  "rafal.w@example.pl", NULL, "Rafał Wiśniewski", "Wiśniewski",
 	  "(555) 010-4477", "Kraków Tools Sp. z o.o.", "JotForm: Contact Sales",
-	  "products: CRM, Sync: mobile", "Need 12 licences:\r\nsales, support" },
+	  "products: CRM, Sync: mobile",
+	  "Need 12 licences:\r\nsales, support" },
 	{ "jotform/callback-phone-only.multipart.txt",
 	  "jotform/callback-phone-only.content-type", NULL, NULL, "jotform",
-	  "form.submitted", "6200000000000000002", "ok", NULL,
-	  "(555) 010-0199", "Ines Duarte", "Duarte", "(555) 010-0199", NULL,
+	  "form.submitted", "6200000000000000002", "ok", NULL, "(555) 010-0199",
+	  "Ines Duarte", "Duarte", "(555) 010-0199", NULL,
 	  "JotForm: Call me back", "phone: (555) 010-0199\r\n", NULL },
 	{ "gravityforms/entry.json", NULL, NULL, NULL, "gravityforms",
 	  "form.submitted", "5012", "ok", "giulia.bianchi@example.it", NULL,
@@ -268,10 +269,9 @@ static const struct payload_case payload_cases[] = {
 	  "Lucía Fernández", "Fernández", NULL, "Ibérica Logística",
 	  "Google Forms: Solicitud de demo", "Which products?: CRM, Sync",
 	  "Llamadme por la tarde." },
-	{ "wpforms/native.form", NULL, NULL, NULL, "wpforms",
-	  "form.submitted", NULL, "ok", "noah.okafor@example.ng", NULL,
-	  "Noah Okafor", "Okafor", NULL, NULL, "WPForms: form 87",
-	  "2: I would like a callback.", NULL },
+	{ "wpforms/native.form", NULL, NULL, NULL, "wpforms", "form.submitted",
+	  NULL, "ok", "noah.okafor@example.ng", NULL, "Noah Okafor", "Okafor",
+	  NULL, NULL, "WPForms: form 87", "2: I would like a callback.", NULL },
 	{ "wpforms/webhook.json", NULL, NULL, "wpforms", "wpforms",
 	  "form.submitted", NULL, "ok", "mia.hoffmann@example.com", NULL,
 	  "Mia Hoffmann", "Hoffmann", "(555) 010-7788", NULL,
@@ -286,19 +286,19 @@ static void check_contact(json_object *plan, const struct payload_case *c)
 
 	assert_non_null(up);
 	assert_str_or_null(gmhook__get_str(up, "/match/email"), c->email,
-			   "match.email");
+	                   "match.email");
 	assert_str_or_null(gmhook__get_str(up, "/match/phone"), c->phone_match,
-			   "match.phone");
-	assert_str_or_null(gmhook__get_str(up, "/contact1/CONTACT"),
-			   c->contact, "CONTACT");
+	                   "match.phone");
+	assert_str_or_null(gmhook__get_str(up, "/contact1/CONTACT"), c->contact,
+	                   "CONTACT");
 	assert_str_or_null(gmhook__get_str(up, "/contact1/LASTNAME"),
-			   c->lastname, "LASTNAME");
+	                   c->lastname, "LASTNAME");
 	assert_str_or_null(gmhook__get_str(up, "/contact1/PHONE1"), c->phone,
-			   "PHONE1");
-	assert_str_or_null(gmhook__get_str(up, "/contact1/COMPANY"),
-			   c->company, "COMPANY");
+	                   "PHONE1");
+	assert_str_or_null(gmhook__get_str(up, "/contact1/COMPANY"), c->company,
+	                   "COMPANY");
 	assert_str_or_null(gmhook__get_str(email, "/address"), c->email,
-			   "email.add");
+	                   "email.add");
 }
 
 static void check_history(json_object *plan, const struct payload_case *c)
@@ -315,19 +315,18 @@ static void check_history(json_object *plan, const struct payload_case *c)
 	notes = gmhook__get_str(h, "/notes");
 	if (c->notes_has && (!notes || !strstr(notes, c->notes_has))) {
 		fail_msg("notes lack '%s': %s", c->notes_has,
-			 notes ? notes : "(none)");
+		         notes ? notes : "(none)");
 	}
 	assert_str_or_null(gmhook__get_str(note, "/text"), c->note, "note");
 }
 
 static void run_payload_case(struct gmhook_ctx *ctx,
-			     const struct payload_case *c)
+                             const struct payload_case *c)
 {
 	struct delivery dv = { 0 };
 	size_t ct_len = 0;
 	char *body = data_file(c->file, &dv.len);
-	char *ct = c->content_type ? data_file(c->content_type, &ct_len)
-				   : NULL;
+	char *ct = c->content_type ? data_file(c->content_type, &ct_len) : NULL;
 	const char *id;
 	json_object *plan;
 
@@ -349,17 +348,17 @@ static void run_payload_case(struct gmhook_ctx *ctx,
 		assert_int_equal(strncmp(id, "sha256:", 7), 0);
 	}
 	assert_string_equal(gmhook__get_str(plan, "/events/0/status"),
-			    c->status);
+	                    c->status);
 	if (strcmp(c->status, "ignored") == 0) {
 		assert_int_equal(json_object_array_length(gmhook__get(
-					 plan, "/events/0/actions")),
-				 0);
+		                         plan, "/events/0/actions")),
+		                 0);
 	} else {
 		check_contact(plan, c);
 		check_history(plan, c);
 		assert_int_equal(json_object_array_length(gmhook__get(
-					 plan, "/events/0/warnings")),
-				 0);
+		                         plan, "/events/0/warnings")),
+		                 0);
 	}
 	json_object_put(plan);
 	free(ct);
@@ -370,8 +369,7 @@ static void forms_payloads_map_to_expected_plans(void **state)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(payload_cases) / sizeof(payload_cases[0]);
-	     i++) {
+	for (i = 0; i < sizeof(payload_cases) / sizeof(payload_cases[0]); i++) {
 		print_message("# %s\n", payload_cases[i].file);
 		run_payload_case(*state, &payload_cases[i]);
 	}
@@ -443,7 +441,7 @@ static void forms_detection_leaves_plain_forms_to_webform(void **state)
 		}
 		if (strcmp(gmhook_event_source(event), c->want) != 0) {
 			fail_msg("%s: detected %s, expected %s", c->body,
-				 gmhook_event_source(event), c->want);
+			         gmhook_event_source(event), c->want);
 		}
 		gmhook_event_free(event);
 	}
@@ -475,8 +473,8 @@ static const struct invalid_case invalid_cases[] = {
 	{ "{\"event_id\":\"e\",\"form_response\":{\"submitted_at\":\"yesterday\",\"answers\":[{\"type\":\"email\",\"email\":\"a@example.com\"}]}}",
 	  "application/json", NULL, GMHOOK_EVALIDATE,
 	  "/form_response/submitted_at", "ISO 8601" },
-	{ "formID=1&submissionID=2&rawRequest=%7B%22q1_email%22%3A",
-	  JF_CT, NULL, GMHOOK_EPARSE, "/rawRequest", "not a JSON object" },
+	{ "formID=1&submissionID=2&rawRequest=%7B%22q1_email%22%3A", JF_CT,
+	  NULL, GMHOOK_EPARSE, "/rawRequest", "not a JSON object" },
 	{ "formID=1&submissionID=2&rawRequest=%5B1%5D", JF_CT, NULL,
 	  GMHOOK_EPARSE, "/rawRequest", "not a JSON object" },
 	{ "formID=1&submissionID=2&rawRequest=%7B%22q1_name%22%3A%22Ann%22%7D",
@@ -499,8 +497,8 @@ static const struct invalid_case invalid_cases[] = {
 	  GMHOOK_EVALIDATE, "/namedValues", "Google Forms submission" },
 	{ "fields%5Bname%5D%5Bvalue%5D=Ann&fields%5Bname%5D%5Btype%5D=text",
 	  JF_CT, NULL, GMHOOK_EVALIDATE, "/fields", "Elementor submission" },
-	{ "fields%5Bm%5D%5Bvalue%5D=x%40&fields%5Bm%5D%5Btype%5D=email",
-	  JF_CT, NULL, GMHOOK_EVALIDATE, "/fields/m/value",
+	{ "fields%5Bm%5D%5Bvalue%5D=x%40&fields%5Bm%5D%5Btype%5D=email", JF_CT,
+	  NULL, GMHOOK_EVALIDATE, "/fields/m/value",
 	  "not a valid e-mail address" },
 	{ "wpforms%5Bid%5D=1&wpforms%5Bfields%5D%5B1%5D=Ann", JF_CT, NULL,
 	  GMHOOK_EVALIDATE, "/wpforms/fields", "WPForms submission" },
@@ -511,8 +509,7 @@ static void forms_invalid_submissions_report_code_and_path(void **state)
 	struct gmhook_ctx *ctx = *state;
 	size_t i;
 
-	for (i = 0; i < sizeof(invalid_cases) / sizeof(invalid_cases[0]);
-	     i++) {
+	for (i = 0; i < sizeof(invalid_cases) / sizeof(invalid_cases[0]); i++) {
 		const struct invalid_case *c = &invalid_cases[i];
 		struct delivery dv = { 0 };
 		struct gmhook_error err = GMHOOK_ERROR_INIT;
@@ -527,7 +524,10 @@ static void forms_invalid_submissions_report_code_and_path(void **state)
 		gmhook_event_free(event);
 		if (rc != c->code || strcmp(err.path, c->path) != 0 ||
 		    !strstr(err.message, c->message)) {
-			fail_msg("case %zu: got %s '%s' '%s', expected %s '%s' '%s'", i, gmhook_code_name(rc), err.path, err.message, gmhook_code_name(c->code), c->path, c->message);
+			fail_msg(
+			        "case %zu: got %s '%s' '%s', expected %s '%s' '%s'",
+			        i, gmhook_code_name(rc), err.path, err.message,
+			        gmhook_code_name(c->code), c->path, c->message);
 		}
 	}
 }
@@ -570,11 +570,11 @@ static void jotform_raw_request_is_held_to_the_depth_limit(void **state)
 	"\"2026-03-02T14:01:12Z\",\"definition\":{\"title\":\"Signed\"},"    \
 	"\"answers\":[{\"type\":\"email\",\"email\":\"signed@example.com\"," \
 	"\"field\":{\"id\":\"e1\",\"type\":\"email\"}}]}}"
-#define SIGNED_MAC "sha256=YmdPXzCaoP1jroxI4Cco60UeLj50WxmlfoFLT6j5hI4="
+#define SIGNED_MAC  "sha256=YmdPXzCaoP1jroxI4Cco60UeLj50WxmlfoFLT6j5hI4="
 #define ROTATED_MAC "sha256=b5uYKYc8jaIQL+ZXigw/qDJz9fNRqsNTWDLJTsdw19s="
 
 /* The same JSON with different white space. */
-#define REENCODED_BODY                                                       \
+#define REENCODED_BODY                                                         \
 	"{ \"event_id\": \"evt-sig-0001\", \"event_type\": \"form_response\"," \
 	" \"form_response\": {\"form_id\": \"S1\", \"submitted_at\":"          \
 	" \"2026-03-02T14:01:12Z\", \"definition\": {\"title\": \"Signed\"},"  \
@@ -599,30 +599,52 @@ struct signature_case {
 
 static const struct signature_case signature_cases[] = {
 	{ "own vector", SIGNED_BODY, SIGNED_MAC, { OWN_SECRET, NULL }, 0 },
-	{ "rotation: the second secret matches", SIGNED_BODY, ROTATED_MAC,
-	  { OWN_SECRET, "rotated-new-secret" }, 0 },
-	{ "tampered body", TAMPERED_BODY, SIGNED_MAC, { OWN_SECRET, NULL },
+	{ "rotation: the second secret matches",
+	  SIGNED_BODY,
+	  ROTATED_MAC,
+	  { OWN_SECRET, "rotated-new-secret" },
+	  0 },
+	{ "tampered body",
+	  TAMPERED_BODY,
+	  SIGNED_MAC,
+	  { OWN_SECRET, NULL },
 	  GMHOOK_ESIGNATURE },
-	{ "wrong secret", SIGNED_BODY, SIGNED_MAC, { "not-the-secret", NULL },
+	{ "wrong secret",
+	  SIGNED_BODY,
+	  SIGNED_MAC,
+	  { "not-the-secret", NULL },
 	  GMHOOK_ESIGNATURE },
-	{ "missing header", SIGNED_BODY, NULL, { OWN_SECRET, NULL },
+	{ "missing header",
+	  SIGNED_BODY,
+	  NULL,
+	  { OWN_SECRET, NULL },
 	  GMHOOK_ESIGNATURE },
-	{ "re-encoded white space", REENCODED_BODY, SIGNED_MAC,
-	  { OWN_SECRET, NULL }, GMHOOK_ESIGNATURE },
-	{ "no sha256= prefix", SIGNED_BODY,
-	  "YmdPXzCaoP1jroxI4Cco60UeLj50WxmlfoFLT6j5hI4=", { OWN_SECRET, NULL },
+	{ "re-encoded white space",
+	  REENCODED_BODY,
+	  SIGNED_MAC,
+	  { OWN_SECRET, NULL },
 	  GMHOOK_ESIGNATURE },
-	{ "hex instead of base64", SIGNED_BODY,
+	{ "no sha256= prefix",
+	  SIGNED_BODY,
+	  "YmdPXzCaoP1jroxI4Cco60UeLj50WxmlfoFLT6j5hI4=",
+	  { OWN_SECRET, NULL },
+	  GMHOOK_ESIGNATURE },
+	{ "hex instead of base64",
+	  SIGNED_BODY,
 	  "sha256=62674f5f309aa0fd638e8c4e0b8728eb451e2e3e745b19a5fa0523af8fa1bc84e",
-	  { OWN_SECRET, NULL }, GMHOOK_ESIGNATURE },
-	{ "empty MAC", SIGNED_BODY, "sha256=", { OWN_SECRET, NULL },
+	  { OWN_SECRET, NULL },
+	  GMHOOK_ESIGNATURE },
+	{ "empty MAC",
+	  SIGNED_BODY,
+	  "sha256=",
+	  { OWN_SECRET, NULL },
 	  GMHOOK_ESIGNATURE },
 };
 
 static int check_typeform_signature(const char *body, size_t len,
-				    const char *header,
-				    const char *const *secrets, size_t n,
-				    struct gmhook_error *err)
+                                    const char *header,
+                                    const char *const *secrets, size_t n,
+                                    struct gmhook_error *err)
 {
 	struct gmhook_ctx *ctx = NULL;
 	struct gmhook_event *event = NULL;
@@ -644,7 +666,7 @@ static int check_typeform_signature(const char *body, size_t len,
 	rc = run_validate(ctx, &dv, &event, err);
 	if (rc == 0) {
 		assert_string_equal(gmhook__get_str(event->doc, "/signature"),
-				    "verified");
+		                    "verified");
 	}
 	gmhook_event_free(event);
 	gmhook_ctx_free(ctx);
@@ -661,17 +683,17 @@ static void typeform_signatures_verify_or_are_refused(void **state)
 		const struct signature_case *c = &signature_cases[i];
 		struct gmhook_error err = GMHOOK_ERROR_INIT;
 		int rc = check_typeform_signature(c->body, strlen(c->body),
-						  c->header, c->secrets,
-						  c->secrets[1] ? 2 : 1, &err);
+		                                  c->header, c->secrets,
+		                                  c->secrets[1] ? 2 : 1, &err);
 
 		if (rc != c->code) {
 			fail_msg("%s: got %s (%s)", c->what,
-				 gmhook_code_name(rc), err.message);
+			         gmhook_code_name(rc), err.message);
 		}
 		if (rc == GMHOOK_ESIGNATURE &&
 		    !strstr(err.message, "Typeform-Signature")) {
 			fail_msg("%s: message '%s' names no header", c->what,
-				 err.message);
+			         err.message);
 		}
 	}
 }
@@ -737,7 +759,7 @@ static void typeform_corpus_vectors_verify(void **state)
 			continue;
 		}
 		snprintf(path, sizeof(path), "%s/typeform/vectors/%s", CORPUS,
-			 e->d_name);
+		         e->d_name);
 		print_message("# vector %s\n", e->d_name);
 		check_corpus_vector(path);
 		n++;
@@ -797,7 +819,7 @@ static void unsigned_providers_take_the_url_token_guard(void **state)
 		gmhook_ctx_free(ctx);
 		if (rc != c->code) {
 			fail_msg("case %zu: got %s (%s)", i,
-				 gmhook_code_name(rc), err.message);
+			         gmhook_code_name(rc), err.message);
 		}
 	}
 	free(ct);
@@ -808,17 +830,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			forms_payloads_map_to_expected_plans, setup_ctx,
-			teardown_ctx),
+		        forms_payloads_map_to_expected_plans, setup_ctx,
+		        teardown_ctx),
 		cmocka_unit_test_setup_teardown(
-			forms_detection_leaves_plain_forms_to_webform,
-			setup_ctx, teardown_ctx),
+		        forms_detection_leaves_plain_forms_to_webform,
+		        setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(
-			forms_invalid_submissions_report_code_and_path,
-			setup_ctx, teardown_ctx),
+		        forms_invalid_submissions_report_code_and_path,
+		        setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(
-			jotform_raw_request_is_held_to_the_depth_limit,
-			setup_ctx, teardown_ctx),
+		        jotform_raw_request_is_held_to_the_depth_limit,
+		        setup_ctx, teardown_ctx),
 		cmocka_unit_test(typeform_signatures_verify_or_are_refused),
 		cmocka_unit_test(typeform_corpus_vectors_verify),
 		cmocka_unit_test(unsigned_providers_take_the_url_token_guard),

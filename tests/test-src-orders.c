@@ -30,10 +30,10 @@
 #endif
 
 #define CORPUS "/work/shared/corpus"
-#define NOW 1772460309 /* 2026-03-02T14:05:09Z */
+#define NOW    1772460309 /* 2026-03-02T14:05:09Z */
 
 #define MAX_HEADERS 4
-#define MAX_FIELDS 16
+#define MAX_FIELDS  16
 
 /* ==== Helpers ==== */
 
@@ -97,8 +97,8 @@ static int teardown_ctx(void **state)
 /* Configure @p name with up to two secrets and a public URL; the context
  * frees them (gmhook__config_free). */
 static void configure(struct gmhook_ctx *ctx, const char *name,
-		      const char *secret1, const char *secret2,
-		      const char *public_url)
+                      const char *secret1, const char *secret2,
+                      const char *public_url)
 {
 	struct gmhook__source_config *sc = &ctx->sources[ctx->n_sources++];
 	const char *secrets[2] = { secret1, secret2 };
@@ -128,7 +128,7 @@ struct delivery {
 
 /* Parse and validate; the code of the first failing stage. */
 static int parse_validate(struct gmhook_event **out, struct gmhook_ctx *ctx,
-			  const struct delivery *d, struct gmhook_error *err)
+                          const struct delivery *d, struct gmhook_error *err)
 {
 	struct gmhook_request req = GMHOOK_REQUEST_INIT;
 	struct gmhook_header headers[MAX_HEADERS];
@@ -239,7 +239,8 @@ static const struct map_case map_cases[] = {
 	  "shopify/orders-create.json",
 	  "application/json",
 	  { { "X-Shopify-Topic", "orders/paid" },
-	    { "X-Shopify-Webhook-Id", "c0ffee00-1111-2222-3333-444455556666" } },
+	    { "X-Shopify-Webhook-Id",
+	      "c0ffee00-1111-2222-3333-444455556666" } },
 	  "shopify",
 	  "orders/paid",
 	  "c0ffee00-1111-2222-3333-444455556666",
@@ -273,7 +274,8 @@ static const struct map_case map_cases[] = {
 	  UPSERT_DETAIL,
 	  1,
 	  NULL,
-	  { { "/warnings/0", "no X-Shopify-Topic header; the order is taken as orders/create" } } },
+	  { { "/warnings/0",
+	      "no X-Shopify-Topic header; the order is taken as orders/create" } } },
 	{ "shopify admin test notification is ignored",
 	  "shopify/orders-create.json",
 	  "application/json",
@@ -312,13 +314,16 @@ static const struct map_case map_cases[] = {
 	  NULL,
 	  { { "/actions/0/match/phone", "+46 8 555 0177" },
 	    { "/actions/0/match/email", NULL },
-	    { "/actions/0/contact1/CONTACT", "Björn Åkesson-Lindqvist-Marklund" },
+	    { "/actions/0/contact1/CONTACT",
+	      "Björn Åkesson-Lindqvist-Marklund" },
 	    { "/actions/0/contact1/LASTNAME", "Åkesson-Lindqvi" },
-	    { "/actions/0/contact1/ADDRESS1", "Drottninggatan 108, 3 tr, c/o Stiftelsen" },
+	    { "/actions/0/contact1/ADDRESS1",
+	      "Drottninggatan 108, 3 tr, c/o Stiftelsen" },
 	    { "/actions/0/contact1/ZIP", "111 60" },
 	    { "/actions/0/contact1/STATE", NULL },
 	    { "/actions/1/duration", "1499.00" },
-	    { "/warnings/0", "/customer/default_address/last_name: LASTNAME cut from 26 to 15 characters to fit CONTACT1.LASTNAME" } } },
+	    { "/warnings/0",
+	      "/customer/default_address/last_name: LASTNAME cut from 26 to 15 characters to fit CONTACT1.LASTNAME" } } },
 	{ "shopify minimal order without line items",
 	  "shopify/orders-paid-minimal.json",
 	  "application/json",
@@ -504,7 +509,8 @@ static const struct map_case map_cases[] = {
 	  "",
 	  0,
 	  NULL,
-	  { { "/reason", "the Square payment has no buyer_email_address, so no GoldMine contact can be found or created for it" } } },
+	  { { "/reason",
+	      "the Square payment has no buyer_email_address, so no GoldMine contact can be found or created for it" } } },
 	{ "square test notification is ignored",
 	  "square/test-notification.json",
 	  "application/json",
@@ -526,10 +532,10 @@ static void action_names(char *out, size_t size, json_object *actions)
 	out[0] = '\0';
 	for (i = 0; i < json_object_array_length(actions); i++) {
 		const char *name = str_at(json_object_array_get_idx(actions, i),
-					  "/action");
+		                          "/action");
 
 		snprintf(out + strlen(out), size - strlen(out), "%s%s",
-			 i ? "," : "", name ? name : "?");
+		         i ? "," : "", name ? name : "?");
 	}
 }
 
@@ -543,14 +549,14 @@ static void check_fields(const struct map_case *c, json_object *ev)
 		if (!c->fields[i].value) {
 			if (got) {
 				fail_msg("%s: %s is \"%s\", expected absent",
-					 c->name, c->fields[i].pointer, got);
+				         c->name, c->fields[i].pointer, got);
 			}
 			continue;
 		}
 		if (!got || strcmp(got, c->fields[i].value) != 0) {
 			fail_msg("%s: %s is \"%s\", expected \"%s\"", c->name,
-				 c->fields[i].pointer, got ? got : "(absent)",
-				 c->fields[i].value);
+			         c->fields[i].pointer, got ? got : "(absent)",
+			         c->fields[i].value);
 		}
 	}
 }
@@ -568,13 +574,13 @@ static void check_plan(const struct map_case *c, json_object *plan)
 	action_names(names, sizeof(names), gmhook__get(ev, "/actions"));
 	assert_string_equal(names, c->actions);
 	if (c->n_warnings >= 0) {
-		assert_int_equal(json_object_array_length(
-					 gmhook__get(ev, "/warnings")),
-				 c->n_warnings);
+		assert_int_equal(
+		        json_object_array_length(gmhook__get(ev, "/warnings")),
+		        c->n_warnings);
 	}
 	if (c->notes_contain && (!notes || !strstr(notes, c->notes_contain))) {
 		fail_msg("%s: notes \"%s\" lack \"%s\"", c->name,
-			 notes ? notes : "(none)", c->notes_contain);
+		         notes ? notes : "(none)", c->notes_contain);
 	}
 	check_fields(c, ev);
 }
@@ -600,7 +606,7 @@ static void run_map_case(struct gmhook_ctx *ctx, const struct map_case *c)
 	}
 	if (rc != 0) {
 		fail_msg("%s: %s %s at \"%s\"", c->name, gmhook_code_name(rc),
-			 err.message, err.path);
+		         err.message, err.path);
 	}
 	check_plan(c, plan->doc);
 	gmhook_plan_free(plan);
@@ -630,47 +636,77 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-	{ "shopify total_price as a number", "shopify",
+	{ "shopify total_price as a number",
+	  "shopify",
 	  { "X-Shopify-Topic", "orders/create" },
 	  "{\"id\":1,\"email\":\"a@example.com\",\"total_price\":12.5}",
-	  GMHOOK_EVALIDATE, "/total_price" },
-	{ "shopify invalid e-mail", "shopify",
+	  GMHOOK_EVALIDATE,
+	  "/total_price" },
+	{ "shopify invalid e-mail",
+	  "shopify",
 	  { "X-Shopify-Topic", "orders/paid" },
 	  "{\"id\":1,\"email\":\"not an address\",\"total_price\":\"1.00\"}",
-	  GMHOOK_EVALIDATE, "/email" },
-	{ "shopify order without id", "shopify",
+	  GMHOOK_EVALIDATE,
+	  "/email" },
+	{ "shopify order without id",
+	  "shopify",
 	  { "X-Shopify-Topic", "orders/create" },
 	  "{\"email\":\"a@example.com\",\"total_price\":\"1.00\"}",
-	  GMHOOK_EVALIDATE, "/id" },
-	{ "shopify bad created_at", "shopify",
+	  GMHOOK_EVALIDATE,
+	  "/id" },
+	{ "shopify bad created_at",
+	  "shopify",
 	  { "X-Shopify-Topic", "orders/create" },
 	  "{\"id\":1,\"total_price\":\"1.00\",\"created_at\":\"yesterday\"}",
-	  GMHOOK_EVALIDATE, "/created_at" },
-	{ "woocommerce total missing", "woocommerce",
+	  GMHOOK_EVALIDATE,
+	  "/created_at" },
+	{ "woocommerce total missing",
+	  "woocommerce",
 	  { "X-WC-Webhook-Topic", "order.created" },
 	  "{\"id\":5,\"billing\":{\"email\":\"a@example.com\"}}",
-	  GMHOOK_EVALIDATE, "/total" },
-	{ "woocommerce invalid billing e-mail", "woocommerce",
+	  GMHOOK_EVALIDATE,
+	  "/total" },
+	{ "woocommerce invalid billing e-mail",
+	  "woocommerce",
 	  { "X-WC-Webhook-Topic", "order.created" },
 	  "{\"id\":5,\"total\":\"1.00\",\"billing\":{\"email\":\"a@b\"}}",
-	  GMHOOK_EVALIDATE, "/billing/email" },
-	{ "stripe event without id", "stripe", { NULL, NULL },
+	  GMHOOK_EVALIDATE,
+	  "/billing/email" },
+	{ "stripe event without id",
+	  "stripe",
+	  { NULL, NULL },
 	  "{\"object\":\"event\",\"type\":\"charge.succeeded\",\"data\":{\"object\":{}}}",
-	  GMHOOK_EVALIDATE, "/id" },
-	{ "stripe checkout amount_total as a string", "stripe", { NULL, NULL },
+	  GMHOOK_EVALIDATE,
+	  "/id" },
+	{ "stripe checkout amount_total as a string",
+	  "stripe",
+	  { NULL, NULL },
 	  "{\"id\":\"evt_1\",\"type\":\"checkout.session.completed\",\"data\":{\"object\":{\"amount_total\":\"10.00\",\"currency\":\"usd\"}}}",
-	  GMHOOK_EVALIDATE, "/data/object/amount_total" },
-	{ "stripe charge without currency", "stripe", { NULL, NULL },
+	  GMHOOK_EVALIDATE,
+	  "/data/object/amount_total" },
+	{ "stripe charge without currency",
+	  "stripe",
+	  { NULL, NULL },
 	  "{\"id\":\"evt_1\",\"type\":\"charge.succeeded\",\"data\":{\"object\":{\"amount\":100}}}",
-	  GMHOOK_EVALIDATE, "/data/object/currency" },
-	{ "square completed payment without amount", "square", { NULL, NULL },
+	  GMHOOK_EVALIDATE,
+	  "/data/object/currency" },
+	{ "square completed payment without amount",
+	  "square",
+	  { NULL, NULL },
 	  "{\"event_id\":\"e1\",\"type\":\"payment.updated\",\"data\":{\"object\":{\"payment\":{\"status\":\"COMPLETED\",\"total_money\":{\"currency\":\"USD\"}}}}}",
-	  GMHOOK_EVALIDATE, "/data/object/payment/total_money/amount" },
-	{ "square invalid buyer e-mail", "square", { NULL, NULL },
+	  GMHOOK_EVALIDATE,
+	  "/data/object/payment/total_money/amount" },
+	{ "square invalid buyer e-mail",
+	  "square",
+	  { NULL, NULL },
 	  "{\"event_id\":\"e1\",\"type\":\"payment.created\",\"data\":{\"object\":{\"payment\":{\"status\":\"COMPLETED\",\"amount_money\":{\"amount\":5,\"currency\":\"USD\"},\"buyer_email_address\":\"x@\"}}}}",
-	  GMHOOK_EVALIDATE, "/data/object/payment/buyer_email_address" },
-	{ "square event without event_id", "square", { NULL, NULL },
-	  "{\"type\":\"payment.created\",\"data\":{}}", GMHOOK_EVALIDATE,
+	  GMHOOK_EVALIDATE,
+	  "/data/object/payment/buyer_email_address" },
+	{ "square event without event_id",
+	  "square",
+	  { NULL, NULL },
+	  "{\"type\":\"payment.created\",\"data\":{}}",
+	  GMHOOK_EVALIDATE,
 	  "/event_id" },
 };
 
@@ -711,13 +747,14 @@ static void orders_minor_units_follow_the_currency(void **state)
 		{ 500, "jpy", "500" },    { 12345, "KWD", "12.345" },
 		{ -250, "usd", "-2.50" }, { 0, "gbp", "0.00" },
 	};
+
 	char buf[32];
 	size_t i;
 
 	(void) state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gmhook__order_minor_units(buf, sizeof(buf), cases[i].amount,
-					  cases[i].currency);
+		                          cases[i].currency);
 		assert_string_equal(buf, cases[i].text);
 	}
 }
@@ -730,56 +767,57 @@ static void orders_minor_units_follow_the_currency(void **state)
  * "$SECRET"; Square: the URL before the body, and -sha1 for the legacy
  * header.
  */
-#define SHOP_BODY                                                       \
+#define SHOP_BODY                                                            \
 	"{\"id\":5829103847561234567,\"email\":\"ingrid.holm@example.com\"," \
-	"\"name\":\"#1001\",\"total_price\":\"123.45\",\"line_items\":["   \
+	"\"name\":\"#1001\",\"total_price\":\"123.45\",\"line_items\":["     \
 	"{\"name\":\"Stoneware Teapot\",\"quantity\":1}]}"
 #define SHOP_SECRET "shpss_gmhook_unit_test"
-#define SHOP_SIG "bHQ1hoAgzP1ZjqzomToT4xU6rhRekvDnCYiztQh/4XI="
+#define SHOP_SIG    "bHQ1hoAgzP1ZjqzomToT4xU6rhRekvDnCYiztQh/4XI="
 
-#define WOO_BODY                                                            \
-	"{\"id\":1042,\"number\":\"1042\",\"order_key\":"                   \
-	"\"wc_order_Qm3xT7pLk2vRa\",\"total\":\"69.90\","                   \
-	"\"date_modified_gmt\":\"2026-03-02T15:40:15\",\"billing\":{"       \
+#define WOO_BODY                                                          \
+	"{\"id\":1042,\"number\":\"1042\",\"order_key\":"                 \
+	"\"wc_order_Qm3xT7pLk2vRa\",\"total\":\"69.90\","                 \
+	"\"date_modified_gmt\":\"2026-03-02T15:40:15\",\"billing\":{"     \
 	"\"first_name\":\"Chiara\",\"last_name\":\"Bellandi\",\"email\":" \
 	"\"chiara.bellandi@example.it\"},\"line_items\":[]}"
 #define WOO_SECRET "wc-gmhook-unit-secret"
-#define WOO_SIG "KZAv+GT6hblyiEDKepPHLYnAWcqXs3gVk96X4TgxOcI="
+#define WOO_SIG    "KZAv+GT6hblyiEDKepPHLYnAWcqXs3gVk96X4TgxOcI="
 
-#define STRIPE_BODY                                                  \
-	"{\n  \"id\": \"evt_1GmhookUnitTest0001\",\n"                \
-	"  \"object\": \"event\",\n  \"created\": 1772460300,\n"     \
-	"  \"data\": {\n    \"object\": {\n"                         \
-	"      \"id\": \"ch_1GmhookUnitTest0001\",\n"                \
-	"      \"object\": \"charge\",\n      \"amount\": 12345,\n"  \
-	"      \"currency\": \"usd\",\n"                             \
-	"      \"receipt_email\": \"devon.marsh@example.com\"\n"     \
+#define STRIPE_BODY                                                 \
+	"{\n  \"id\": \"evt_1GmhookUnitTest0001\",\n"               \
+	"  \"object\": \"event\",\n  \"created\": 1772460300,\n"    \
+	"  \"data\": {\n    \"object\": {\n"                        \
+	"      \"id\": \"ch_1GmhookUnitTest0001\",\n"               \
+	"      \"object\": \"charge\",\n      \"amount\": 12345,\n" \
+	"      \"currency\": \"usd\",\n"                            \
+	"      \"receipt_email\": \"devon.marsh@example.com\"\n"    \
 	"    }\n  },\n  \"type\": \"charge.succeeded\"\n}"
 #define STRIPE_SECRET "whsec_gmhook_unit_test"
-#define STRIPE_T 1772460300
-#define STRIPE_V1 "dcc60277739e27912535b277b7ade8bdb571265497ac15e5bfeba6adabdce0ff"
+#define STRIPE_T      1772460300
+#define STRIPE_V1 \
+	"dcc60277739e27912535b277b7ade8bdb571265497ac15e5bfeba6adabdce0ff"
 #define STRIPE_SIG "t=1772460300,v1=" STRIPE_V1
 #define STRIPE_OTHER_V1 \
 	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
 #define SQ_BODY                                                             \
-	"{\"merchant_id\":\"MLQ2FAKE0MERCH\",\"type\":\"payment.updated\","   \
-	"\"event_id\":\"9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4\","             \
-	"\"created_at\":\"2026-03-02T18:22:41.511928403Z\",\"data\":{"       \
-	"\"type\":\"payment\",\"id\":\"P1\",\"object\":{\"payment\":{"       \
-	"\"id\":\"P1\",\"status\":\"COMPLETED\",\"buyer_email_address\":"    \
-	"\"rosa.delgado@example.org\",\"total_money\":{\"amount\":4599,"     \
+	"{\"merchant_id\":\"MLQ2FAKE0MERCH\",\"type\":\"payment.updated\"," \
+	"\"event_id\":\"9e8d7c6b-5a49-4382-a1b0-c9d8e7f6a5b4\","            \
+	"\"created_at\":\"2026-03-02T18:22:41.511928403Z\",\"data\":{"      \
+	"\"type\":\"payment\",\"id\":\"P1\",\"object\":{\"payment\":{"      \
+	"\"id\":\"P1\",\"status\":\"COMPLETED\",\"buyer_email_address\":"   \
+	"\"rosa.delgado@example.org\",\"total_money\":{\"amount\":4599,"    \
 	"\"currency\":\"USD\"}}}}}"
-#define SQ_URL "https://crm.example.com/gmhook/square"
-#define SQ_KEY "sq-gmhook-unit-key"
+#define SQ_URL    "https://crm.example.com/gmhook/square"
+#define SQ_KEY    "sq-gmhook-unit-key"
 #define SQ_SIG256 "F6Ycdf/Y+6q/NQkL82GydYFvbHEvqPHukMa7OGUnGpk="
-#define SQ_SIG1 "M13/5mhrxpAq9xUajv+THFjUw1w="
+#define SQ_SIG1   "M13/5mhrxpAq9xUajv+THFjUw1w="
 
-#define H_SHOP "X-Shopify-Hmac-Sha256"
-#define H_WOO "X-WC-Webhook-Signature"
+#define H_SHOP   "X-Shopify-Hmac-Sha256"
+#define H_WOO    "X-WC-Webhook-Signature"
 #define H_STRIPE "Stripe-Signature"
-#define H_SQ256 "x-square-hmacsha256-signature"
-#define H_SQ1 "x-square-signature"
+#define H_SQ256  "x-square-hmacsha256-signature"
+#define H_SQ1    "x-square-signature"
 
 enum mutation {
 	AS_SENT,
@@ -801,107 +839,325 @@ struct sig_case {
 
 static const struct sig_case sig_cases[] = {
 	/* Shopify */
-	{ "shopify valid", "shopify", SHOP_BODY, AS_SENT,
-	  { { H_SHOP, SHOP_SIG } }, { SHOP_SECRET }, NULL, 0, 0 },
-	{ "shopify header name in lower case", "shopify", SHOP_BODY, AS_SENT,
-	  { { "x-shopify-hmac-sha256", SHOP_SIG } }, { SHOP_SECRET }, NULL, 0,
+	{ "shopify valid",
+	  "shopify",
+	  SHOP_BODY,
+	  AS_SENT,
+	  { { H_SHOP, SHOP_SIG } },
+	  { SHOP_SECRET },
+	  NULL,
+	  0,
 	  0 },
-	{ "shopify second secret during a rotation", "shopify", SHOP_BODY,
-	  AS_SENT, { { H_SHOP, SHOP_SIG } }, { "shpss_new_one", SHOP_SECRET },
-	  NULL, 0, 0 },
-	{ "shopify tampered body", "shopify", SHOP_BODY, TAMPERED,
-	  { { H_SHOP, SHOP_SIG } }, { SHOP_SECRET }, NULL, 0,
+	{ "shopify header name in lower case",
+	  "shopify",
+	  SHOP_BODY,
+	  AS_SENT,
+	  { { "x-shopify-hmac-sha256", SHOP_SIG } },
+	  { SHOP_SECRET },
+	  NULL,
+	  0,
+	  0 },
+	{ "shopify second secret during a rotation",
+	  "shopify",
+	  SHOP_BODY,
+	  AS_SENT,
+	  { { H_SHOP, SHOP_SIG } },
+	  { "shpss_new_one", SHOP_SECRET },
+	  NULL,
+	  0,
+	  0 },
+	{ "shopify tampered body",
+	  "shopify",
+	  SHOP_BODY,
+	  TAMPERED,
+	  { { H_SHOP, SHOP_SIG } },
+	  { SHOP_SECRET },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "shopify re-encoded JSON", "shopify", SHOP_BODY, REENCODED,
-	  { { H_SHOP, SHOP_SIG } }, { SHOP_SECRET }, NULL, 0,
+	{ "shopify re-encoded JSON",
+	  "shopify",
+	  SHOP_BODY,
+	  REENCODED,
+	  { { H_SHOP, SHOP_SIG } },
+	  { SHOP_SECRET },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "shopify wrong secret", "shopify", SHOP_BODY, AS_SENT,
-	  { { H_SHOP, SHOP_SIG } }, { "shpss_wrong" }, NULL, 0,
+	{ "shopify wrong secret",
+	  "shopify",
+	  SHOP_BODY,
+	  AS_SENT,
+	  { { H_SHOP, SHOP_SIG } },
+	  { "shpss_wrong" },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "shopify missing header", "shopify", SHOP_BODY, AS_SENT,
-	  { { "X-Shopify-Topic", "orders/create" } }, { SHOP_SECRET }, NULL,
-	  0, GMHOOK_ESIGNATURE },
+	{ "shopify missing header",
+	  "shopify",
+	  SHOP_BODY,
+	  AS_SENT,
+	  { { "X-Shopify-Topic", "orders/create" } },
+	  { SHOP_SECRET },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
 	/* WooCommerce */
-	{ "woocommerce valid", "woocommerce", WOO_BODY, AS_SENT,
-	  { { H_WOO, WOO_SIG } }, { WOO_SECRET }, NULL, 0, 0 },
-	{ "woocommerce tampered body", "woocommerce", WOO_BODY, TAMPERED,
-	  { { H_WOO, WOO_SIG } }, { WOO_SECRET }, NULL, 0,
+	{ "woocommerce valid",
+	  "woocommerce",
+	  WOO_BODY,
+	  AS_SENT,
+	  { { H_WOO, WOO_SIG } },
+	  { WOO_SECRET },
+	  NULL,
+	  0,
+	  0 },
+	{ "woocommerce tampered body",
+	  "woocommerce",
+	  WOO_BODY,
+	  TAMPERED,
+	  { { H_WOO, WOO_SIG } },
+	  { WOO_SECRET },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "woocommerce re-encoded JSON", "woocommerce", WOO_BODY, REENCODED,
-	  { { H_WOO, WOO_SIG } }, { WOO_SECRET }, NULL, 0,
+	{ "woocommerce re-encoded JSON",
+	  "woocommerce",
+	  WOO_BODY,
+	  REENCODED,
+	  { { H_WOO, WOO_SIG } },
+	  { WOO_SECRET },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "woocommerce wrong secret", "woocommerce", WOO_BODY, AS_SENT,
-	  { { H_WOO, WOO_SIG } }, { "ck_consumer_secret" }, NULL, 0,
+	{ "woocommerce wrong secret",
+	  "woocommerce",
+	  WOO_BODY,
+	  AS_SENT,
+	  { { H_WOO, WOO_SIG } },
+	  { "ck_consumer_secret" },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "woocommerce missing header", "woocommerce", WOO_BODY, AS_SENT,
-	  { { "X-WC-Webhook-Topic", "order.created" } }, { WOO_SECRET }, NULL,
-	  0, GMHOOK_ESIGNATURE },
-	{ "woocommerce empty header", "woocommerce", WOO_BODY, AS_SENT,
-	  { { H_WOO, "" } }, { WOO_SECRET }, NULL, 0, GMHOOK_ESIGNATURE },
-	{ "woocommerce unsigned ping passes", "woocommerce", "webhook_id=7",
-	  AS_SENT, { { NULL, NULL } }, { WOO_SECRET }, NULL, 0, 0 },
+	{ "woocommerce missing header",
+	  "woocommerce",
+	  WOO_BODY,
+	  AS_SENT,
+	  { { "X-WC-Webhook-Topic", "order.created" } },
+	  { WOO_SECRET },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
+	{ "woocommerce empty header",
+	  "woocommerce",
+	  WOO_BODY,
+	  AS_SENT,
+	  { { H_WOO, "" } },
+	  { WOO_SECRET },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
+	{ "woocommerce unsigned ping passes",
+	  "woocommerce",
+	  "webhook_id=7",
+	  AS_SENT,
+	  { { NULL, NULL } },
+	  { WOO_SECRET },
+	  NULL,
+	  0,
+	  0 },
 	/* Stripe */
-	{ "stripe valid", "stripe", STRIPE_BODY, AS_SENT,
-	  { { H_STRIPE, STRIPE_SIG } }, { STRIPE_SECRET }, NULL, 0, 0 },
-	{ "stripe any v1 may match", "stripe", STRIPE_BODY, AS_SENT,
+	{ "stripe valid",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
+	  0 },
+	{ "stripe any v1 may match",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
 	  { { H_STRIPE, "t=1772460300,v1=" STRIPE_OTHER_V1 ",v1=" STRIPE_V1
-			",v0=" STRIPE_OTHER_V1 } },
-	  { STRIPE_SECRET }, NULL, 0, 0 },
-	{ "stripe second secret during a rotation", "stripe", STRIPE_BODY,
-	  AS_SENT, { { H_STRIPE, STRIPE_SIG } },
-	  { "whsec_rolled", STRIPE_SECRET }, NULL, 0, 0 },
-	{ "stripe 300 s old is still in the window", "stripe", STRIPE_BODY,
-	  AS_SENT, { { H_STRIPE, STRIPE_SIG } }, { STRIPE_SECRET }, NULL,
-	  STRIPE_T + 300, 0 },
-	{ "stripe stale timestamp", "stripe", STRIPE_BODY, AS_SENT,
-	  { { H_STRIPE, STRIPE_SIG } }, { STRIPE_SECRET }, NULL,
-	  STRIPE_T + 301, GMHOOK_ESIGNATURE },
-	{ "stripe timestamp from the future", "stripe", STRIPE_BODY, AS_SENT,
-	  { { H_STRIPE, STRIPE_SIG } }, { STRIPE_SECRET }, NULL,
-	  STRIPE_T - 301, GMHOOK_ESIGNATURE },
-	{ "stripe tampered body", "stripe", STRIPE_BODY, TAMPERED,
-	  { { H_STRIPE, STRIPE_SIG } }, { STRIPE_SECRET }, NULL, 0,
+	                ",v0=" STRIPE_OTHER_V1 } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
+	  0 },
+	{ "stripe second secret during a rotation",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { "whsec_rolled", STRIPE_SECRET },
+	  NULL,
+	  0,
+	  0 },
+	{ "stripe 300 s old is still in the window",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  STRIPE_T + 300,
+	  0 },
+	{ "stripe stale timestamp",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  STRIPE_T + 301,
 	  GMHOOK_ESIGNATURE },
-	{ "stripe re-encoded JSON", "stripe", STRIPE_BODY, REENCODED,
-	  { { H_STRIPE, STRIPE_SIG } }, { STRIPE_SECRET }, NULL, 0,
+	{ "stripe timestamp from the future",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  STRIPE_T - 301,
 	  GMHOOK_ESIGNATURE },
-	{ "stripe wrong secret", "stripe", STRIPE_BODY, AS_SENT,
-	  { { H_STRIPE, STRIPE_SIG } }, { "whsec_other" }, NULL, 0,
+	{ "stripe tampered body",
+	  "stripe",
+	  STRIPE_BODY,
+	  TAMPERED,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "stripe missing header", "stripe", STRIPE_BODY, AS_SENT,
-	  { { NULL, NULL } }, { STRIPE_SECRET }, NULL, 0, GMHOOK_ESIGNATURE },
-	{ "stripe header without t=", "stripe", STRIPE_BODY, AS_SENT,
-	  { { H_STRIPE, "v1=" STRIPE_V1 } }, { STRIPE_SECRET }, NULL, 0,
+	{ "stripe re-encoded JSON",
+	  "stripe",
+	  STRIPE_BODY,
+	  REENCODED,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "stripe timestamp changed", "stripe", STRIPE_BODY, AS_SENT,
-	  { { H_STRIPE, "t=1772460301,v1=" STRIPE_V1 } }, { STRIPE_SECRET },
-	  NULL, 0, GMHOOK_ESIGNATURE },
+	{ "stripe wrong secret",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, STRIPE_SIG } },
+	  { "whsec_other" },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
+	{ "stripe missing header",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { NULL, NULL } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
+	{ "stripe header without t=",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, "v1=" STRIPE_V1 } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
+	{ "stripe timestamp changed",
+	  "stripe",
+	  STRIPE_BODY,
+	  AS_SENT,
+	  { { H_STRIPE, "t=1772460301,v1=" STRIPE_V1 } },
+	  { STRIPE_SECRET },
+	  NULL,
+	  0,
+	  GMHOOK_ESIGNATURE },
 	/* Square */
-	{ "square valid (SHA-256)", "square", SQ_BODY, AS_SENT,
-	  { { H_SQ256, SQ_SIG256 }, { H_SQ1, SQ_SIG1 } }, { SQ_KEY }, SQ_URL,
-	  0, 0 },
-	{ "square legacy SHA-1 header alone", "square", SQ_BODY, AS_SENT,
-	  { { H_SQ1, SQ_SIG1 } }, { SQ_KEY }, SQ_URL, 0, 0 },
-	{ "square URL from X-Gmhook-Url", "square", SQ_BODY, AS_SENT,
-	  { { H_SQ256, SQ_SIG256 }, { "X-Gmhook-Url", SQ_URL } }, { SQ_KEY },
-	  NULL, 0, 0 },
-	{ "square URL with a trailing slash", "square", SQ_BODY, AS_SENT,
-	  { { H_SQ256, SQ_SIG256 } }, { SQ_KEY }, SQ_URL "/", 0,
+	{ "square valid (SHA-256)",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { H_SQ256, SQ_SIG256 }, { H_SQ1, SQ_SIG1 } },
+	  { SQ_KEY },
+	  SQ_URL,
+	  0,
+	  0 },
+	{ "square legacy SHA-1 header alone",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { H_SQ1, SQ_SIG1 } },
+	  { SQ_KEY },
+	  SQ_URL,
+	  0,
+	  0 },
+	{ "square URL from X-Gmhook-Url",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { H_SQ256, SQ_SIG256 }, { "X-Gmhook-Url", SQ_URL } },
+	  { SQ_KEY },
+	  NULL,
+	  0,
+	  0 },
+	{ "square URL with a trailing slash",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { H_SQ256, SQ_SIG256 } },
+	  { SQ_KEY },
+	  SQ_URL "/",
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "square tampered body", "square", SQ_BODY, TAMPERED,
-	  { { H_SQ256, SQ_SIG256 } }, { SQ_KEY }, SQ_URL, 0,
+	{ "square tampered body",
+	  "square",
+	  SQ_BODY,
+	  TAMPERED,
+	  { { H_SQ256, SQ_SIG256 } },
+	  { SQ_KEY },
+	  SQ_URL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "square re-encoded JSON", "square", SQ_BODY, REENCODED,
-	  { { H_SQ256, SQ_SIG256 } }, { SQ_KEY }, SQ_URL, 0,
+	{ "square re-encoded JSON",
+	  "square",
+	  SQ_BODY,
+	  REENCODED,
+	  { { H_SQ256, SQ_SIG256 } },
+	  { SQ_KEY },
+	  SQ_URL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "square wrong key", "square", SQ_BODY, AS_SENT,
-	  { { H_SQ256, SQ_SIG256 } }, { "sq-other-key" }, SQ_URL, 0,
+	{ "square wrong key",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { H_SQ256, SQ_SIG256 } },
+	  { "sq-other-key" },
+	  SQ_URL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "square missing header", "square", SQ_BODY, AS_SENT,
-	  { { "square-version", "2026-01-22" } }, { SQ_KEY }, SQ_URL, 0,
+	{ "square missing header",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { "square-version", "2026-01-22" } },
+	  { SQ_KEY },
+	  SQ_URL,
+	  0,
 	  GMHOOK_ESIGNATURE },
-	{ "square without a notification URL", "square", SQ_BODY, AS_SENT,
-	  { { H_SQ256, SQ_SIG256 } }, { SQ_KEY }, NULL, 0, GMHOOK_ECONFIG },
+	{ "square without a notification URL",
+	  "square",
+	  SQ_BODY,
+	  AS_SENT,
+	  { { H_SQ256, SQ_SIG256 } },
+	  { SQ_KEY },
+	  NULL,
+	  0,
+	  GMHOOK_ECONFIG },
 };
 
 /* The body as the case sends it; caller frees. */
@@ -915,8 +1171,8 @@ static char *mutate(const char *body, enum mutation m)
 		doc = json_tokener_parse(body);
 		assert_non_null(doc);
 		out = gmhook__strdup(json_object_to_json_string_ext(
-			doc, strchr(body, '\n') ? JSON_C_TO_STRING_PLAIN
-						: JSON_C_TO_STRING_PRETTY));
+		        doc, strchr(body, '\n') ? JSON_C_TO_STRING_PLAIN
+		                                : JSON_C_TO_STRING_PRETTY));
 		json_object_put(doc);
 		assert_string_not_equal(out, body);
 		return out;
@@ -944,15 +1200,15 @@ static void run_sig_case(const struct sig_case *c)
 	configure(ctx, c->source, c->secrets[0], c->secrets[1], c->public_url);
 	d.body = body;
 	d.content_type = body[0] == '{' ? "application/json"
-					: "application/x-www-form-urlencoded";
+	                                : "application/x-www-form-urlencoded";
 	d.source = c->source;
 	memcpy(d.headers, c->headers, sizeof(c->headers));
 	d.received = c->received;
 	rc = parse_validate(&event, ctx, &d, &err);
 	if (rc != c->code) {
 		fail_msg("%s: got %s (%s), expected %s", c->name,
-			 gmhook_code_name(rc), err.message,
-			 gmhook_code_name(c->code));
+		         gmhook_code_name(rc), err.message,
+		         gmhook_code_name(c->code));
 	}
 	if (rc == GMHOOK_ESIGNATURE) {
 		assert_string_equal(err.path, "");
@@ -988,7 +1244,7 @@ static void orders_unsigned_order_is_refused_with_secret(void **state)
 	d.headers[0][0] = "X-Shopify-Topic";
 	d.headers[0][1] = "orders/create";
 	assert_int_equal(parse_validate(&event, ctx, &d, &err),
-			 GMHOOK_ESIGNATURE);
+	                 GMHOOK_ESIGNATURE);
 	assert_string_equal(gmhook_event_source(event), "shopify");
 	assert_false(event->validated);
 	gmhook_event_free(event);
@@ -1037,8 +1293,8 @@ static void vector_header(char *out, size_t size, json_object *v)
 
 /* Verify @p body under @p secret with header @p name: @p value. */
 static int verify_vector(const char *provider, const char *body, size_t len,
-			 const char *name, const char *value,
-			 const char *secret, const char *url, int64_t received)
+                         const char *name, const char *value,
+                         const char *secret, const char *url, int64_t received)
 {
 	const struct gmhook__source *src = gmhook__source_find(provider);
 	struct gmhook__source_config cfg;
@@ -1101,16 +1357,16 @@ static void orders_corpus_vector_verifies(void **state)
 	assert_non_null(value);
 	assert_non_null(secret);
 	assert_int_equal(verify_vector(cv->provider, body, len, header, value,
-				       secret, url, received),
-			 0);
+	                               secret, url, received),
+	                 0);
 	assert_int_equal(verify_vector(cv->provider, body, len, header, value,
-				       "not-the-secret", url, received),
-			 GMHOOK_ESIGNATURE);
+	                               "not-the-secret", url, received),
+	                 GMHOOK_ESIGNATURE);
 	also = gmhook__get_str(v, "/also_derived_sha256_header_value");
 	if (also) {
 		assert_int_equal(verify_vector(cv->provider, body, len, H_SQ256,
-					       also, secret, url, received),
-				 0);
+		                               also, secret, url, received),
+		                 0);
 	}
 	free(body);
 	json_object_put(v);
@@ -1123,7 +1379,7 @@ static void orders_corpus_vector_verifies(void **state)
 static size_t find_corpus_vectors(struct corpus_vector *out, size_t max)
 {
 	static const char *const providers[] = { "shopify", "woocommerce",
-						 "stripe", "square", NULL };
+		                                 "stripe", "square", NULL };
 	size_t n = 0;
 	size_t i;
 
@@ -1133,7 +1389,7 @@ static size_t find_corpus_vectors(struct corpus_vector *out, size_t max)
 		struct dirent *e;
 
 		snprintf(dir, sizeof(dir), "%s/%s/vectors", CORPUS,
-			 providers[i]);
+		         providers[i]);
 		d = opendir(dir);
 		while (d && n < max) {
 			e = readdir(d);
@@ -1144,12 +1400,12 @@ static size_t find_corpus_vectors(struct corpus_vector *out, size_t max)
 				continue;
 			}
 			snprintf(out[n].provider, sizeof(out[n].provider), "%s",
-				 providers[i]);
+			         providers[i]);
 			snprintf(out[n].path, sizeof(out[n].path), "%s/%s", dir,
-				 e->d_name);
+			         e->d_name);
 			snprintf(out[n].test_name, sizeof(out[n].test_name),
-				 "orders_corpus_vector_%s_%s_verifies",
-				 providers[i], e->d_name);
+			         "orders_corpus_vector_%s_%s_verifies",
+			         providers[i], e->d_name);
 			n++;
 		}
 		if (d) {
@@ -1163,16 +1419,16 @@ int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test_setup_teardown(
-			orders_map_own_payloads_give_expected_plans, setup_ctx,
-			teardown_ctx),
+		        orders_map_own_payloads_give_expected_plans, setup_ctx,
+		        teardown_ctx),
 		cmocka_unit_test_setup_teardown(
-			orders_validate_reports_code_and_path, setup_ctx,
-			teardown_ctx),
+		        orders_validate_reports_code_and_path, setup_ctx,
+		        teardown_ctx),
 		cmocka_unit_test(orders_minor_units_follow_the_currency),
 		cmocka_unit_test(orders_own_signature_vectors_verify_or_fail),
 		cmocka_unit_test_setup_teardown(
-			orders_unsigned_order_is_refused_with_secret,
-			setup_ctx, teardown_ctx),
+		        orders_unsigned_order_is_refused_with_secret, setup_ctx,
+		        teardown_ctx),
 	};
 	static struct corpus_vector vectors[MAX_VECTORS];
 	struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + MAX_VECTORS];

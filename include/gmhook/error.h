@@ -32,7 +32,8 @@ enum gmhook_code {
 	GMHOOK_ECONFIG = -10,   /**< bad configuration */
 	GMHOOK_ENOTSUP = -11,   /**< not supported (yet) */
 	GMHOOK_EIO = -12,       /**< reading or writing a file failed */
-	GMHOOK_ESOURCE = -13,   /**< the source cannot be detected or is unknown */
+	GMHOOK_ESOURCE =
+	        -13, /**< the source cannot be detected or is unknown */
 	GMHOOK_EMEDIATYPE = -14, /**< the content type is not supported */
 };
 
@@ -59,7 +60,10 @@ struct gmhook_error {
 	long native;       /**< driver-native error code, else 0 */
 };
 
-#define GMHOOK_ERROR_INIT { 0, 0, "", "", "", 0 }
+#define GMHOOK_ERROR_INIT           \
+	{                           \
+		0, 0, "", "", "", 0 \
+	}
 
 /**
  * A static description of @p code ("bad signature"). Never NULL; unknown

@@ -101,9 +101,11 @@ struct gmhook_options {
 	int32_t explain;
 };
 
-#define GMHOOK_OPTIONS_INIT                                                 \
-	{ GMHOOK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0,  \
-	  0, 0, 0, NULL, 0 }
+#define GMHOOK_OPTIONS_INIT                                                    \
+	{                                                                      \
+		GMHOOK_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, \
+		        0, 0, 0, 0, NULL, 0                                    \
+	}
 
 /**
  * One HTTP header of a delivery. Names compare case-insensitively.
@@ -134,7 +136,10 @@ struct gmhook_request {
 	int64_t received;
 };
 
-#define GMHOOK_REQUEST_INIT { GMHOOK_REQUEST_VERSION, NULL, 0, NULL, NULL, 0, NULL, 0 }
+#define GMHOOK_REQUEST_INIT                                             \
+	{                                                               \
+		GMHOOK_REQUEST_VERSION, NULL, 0, NULL, NULL, 0, NULL, 0 \
+	}
 
 /** The library's version string at run time, such as "0.1.0". */
 GMHOOK_API const char *gmhook_version(void);
@@ -154,8 +159,8 @@ GMHOOK_API int gmhook_version_number(void);
  * @return 0, GMHOOK_EINVAL (bad option, named in @p err) or GMHOOK_ENOMEM
  */
 GMHOOK_API int gmhook_ctx_new(struct gmhook_ctx **out,
-			      const struct gmhook_options *opts,
-			      struct gmhook_error *err);
+                              const struct gmhook_options *opts,
+                              struct gmhook_error *err);
 
 /**
  * The GoldMine server's time zone named by the configuration ("" when
@@ -179,7 +184,7 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx);
  * Messages above @p level are not formatted at all.
  */
 GMHOOK_API void gmhook_ctx_set_log_fn(struct gmhook_ctx *ctx, gmhook_log_fn fn,
-				      int level, void *userdata);
+                                      int level, void *userdata);
 
 /**
  * Stage 1: decode a delivery.
@@ -194,8 +199,8 @@ GMHOOK_API void gmhook_ctx_set_log_fn(struct gmhook_ctx *ctx, gmhook_log_fn fn,
  *         GMHOOK_ESOURCE; @p err names the byte offset or pointer at fault
  */
 GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
-			    const struct gmhook_request *req,
-			    struct gmhook_error *err);
+                            const struct gmhook_request *req,
+                            struct gmhook_error *err);
 
 /**
  * Stage 2: check an event: signature (where the source has one), required
@@ -204,8 +209,8 @@ GMHOOK_API int gmhook_parse(struct gmhook_event **out, struct gmhook_ctx *ctx,
  * @return 0, GMHOOK_EINVAL, GMHOOK_EVALIDATE or GMHOOK_ESIGNATURE
  */
 GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
-			       struct gmhook_event *event,
-			       struct gmhook_error *err);
+                               struct gmhook_event *event,
+                               struct gmhook_error *err);
 
 /**
  * Stage 3: turn a validated event into a plan of GoldMine actions. Values
@@ -217,8 +222,8 @@ GMHOOK_API int gmhook_validate(struct gmhook_ctx *ctx,
  *         GMHOOK_EMAP or GMHOOK_EVALIDATE
  */
 GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
-			  const struct gmhook_event *event,
-			  struct gmhook_error *err);
+                          const struct gmhook_event *event,
+                          struct gmhook_error *err);
 
 /**
  * Stage 4: apply a plan to the database, one transaction per event, each
@@ -229,8 +234,8 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
  * @return 0, GMHOOK_EINVAL, GMHOOK_ENOMEM, GMHOOK_EDB or GMHOOK_EUNAVAIL
  */
 GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
-			     const struct gmhook_plan *plan,
-			     struct gmhook_error *err);
+                             const struct gmhook_plan *plan,
+                             struct gmhook_error *err);
 
 /**
  * Create the tables gmhook writes (GoldMine's subset, for the embedded
@@ -241,7 +246,7 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
  * @return 0, GMHOOK_EDB or GMHOOK_EUNAVAIL
  */
 GMHOOK_API int gmhook_init_db(struct gmhook_ctx *ctx, int ledger_only,
-			      struct gmhook_error *err);
+                              struct gmhook_error *err);
 
 /**
  * The SQL gmhook_init_db() would run, as text: the GoldMine tables (unless
@@ -268,15 +273,15 @@ GMHOOK_API void gmhook_result_free(struct gmhook_result *result);
  * memory.
  */
 GMHOOK_API char *gmhook_event_to_json(const struct gmhook_event *event,
-				      int pretty);
+                                      int pretty);
 
 /** The JSON form of a plan; as gmhook_event_to_json(). */
 GMHOOK_API char *gmhook_plan_to_json(const struct gmhook_plan *plan,
-				     int pretty);
+                                     int pretty);
 
 /** The JSON form of a result; as gmhook_event_to_json(). */
 GMHOOK_API char *gmhook_result_to_json(const struct gmhook_result *result,
-				       int pretty);
+                                       int pretty);
 
 /**
  * Read an event from its JSON form (@p len bytes; need not be
@@ -287,18 +292,18 @@ GMHOOK_API char *gmhook_result_to_json(const struct gmhook_result *result,
  * @return 0, GMHOOK_EINVAL, GMHOOK_ENOMEM or GMHOOK_EPARSE
  */
 GMHOOK_API int gmhook_event_from_json(struct gmhook_event **out,
-				      struct gmhook_ctx *ctx, const char *json,
-				      size_t len, struct gmhook_error *err);
+                                      struct gmhook_ctx *ctx, const char *json,
+                                      size_t len, struct gmhook_error *err);
 
 /** Read a plan from its JSON form; as gmhook_event_from_json(). */
 GMHOOK_API int gmhook_plan_from_json(struct gmhook_plan **out,
-				     struct gmhook_ctx *ctx, const char *json,
-				     size_t len, struct gmhook_error *err);
+                                     struct gmhook_ctx *ctx, const char *json,
+                                     size_t len, struct gmhook_error *err);
 
 /** Read a result from its JSON form; as gmhook_event_from_json(). */
 GMHOOK_API int gmhook_result_from_json(struct gmhook_result **out,
-				       struct gmhook_ctx *ctx, const char *json,
-				       size_t len, struct gmhook_error *err);
+                                       struct gmhook_ctx *ctx, const char *json,
+                                       size_t len, struct gmhook_error *err);
 
 /** The source name of an event ("calendly"). Borrowed from @p event. */
 GMHOOK_API const char *gmhook_event_source(const struct gmhook_event *event);
@@ -371,9 +376,9 @@ struct gmhook_spool_item;
  * from threads or processes; names never collide.
  */
 GMHOOK_API int gmhook_spool_write(char **name_out, struct gmhook_ctx *ctx,
-				  const char *dir,
-				  const struct gmhook_request *req,
-				  struct gmhook_error *err);
+                                  const char *dir,
+                                  const struct gmhook_request *req,
+                                  struct gmhook_error *err);
 
 /**
  * Read a spool file written by gmhook_spool_write() back into a delivery.
@@ -392,8 +397,8 @@ GMHOOK_API int gmhook_spool_write(char **name_out, struct gmhook_ctx *ctx,
  *         at fault, such as "/body" or "/headers/2")
  */
 GMHOOK_API int gmhook_spool_read(struct gmhook_spool_item **out,
-				 struct gmhook_ctx *ctx, const char *path,
-				 struct gmhook_error *err);
+                                 struct gmhook_ctx *ctx, const char *path,
+                                 struct gmhook_error *err);
 
 /**
  * The delivery of a spool item, ready for gmhook_parse(): body, content
@@ -421,7 +426,7 @@ GMHOOK_API void gmhook_spool_item_free(struct gmhook_spool_item *item);
  *         @p dir)
  */
 GMHOOK_API int gmhook_spool_list(char ***out, struct gmhook_ctx *ctx,
-				 const char *dir, struct gmhook_error *err);
+                                 const char *dir, struct gmhook_error *err);
 
 /** Free a list from gmhook_spool_list(). NULL is a no-op. */
 GMHOOK_API void gmhook_spool_list_free(char **names);
@@ -473,10 +478,10 @@ GMHOOK_API void gmhook_spool_list_free(char **names);
  * Thread-safety: as every call on @p ctx.
  */
 GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
-				   struct gmhook_error *errors_out,
-				   struct gmhook_ctx *ctx,
-				   const struct gmhook_plan *const *plans,
-				   size_t n_plans, struct gmhook_error *err);
+                                   struct gmhook_error *errors_out,
+                                   struct gmhook_ctx *ctx,
+                                   const struct gmhook_plan *const *plans,
+                                   size_t n_plans, struct gmhook_error *err);
 
 #ifdef __cplusplus
 }

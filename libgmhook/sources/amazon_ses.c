@@ -508,8 +508,10 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_amazon_ses = {
 	.name = "amazon_ses",
-	.signature = "SNS RSA signature, checked only with a certificate configured as public_key; else url_token",
-	.actions = "bounce (Permanent) -> history BNC + email.remove; complaint -> history SPM + email.optout; subscription confirmation reported, ignored",
+	.signature =
+	        "SNS RSA signature, checked only with a certificate configured as public_key; else url_token",
+	.actions =
+	        "bounce (Permanent) -> history BNC + email.remove; complaint -> history SPM + email.optout; subscription confirmation reported, ignored",
 	.description = "Amazon SES bounces and complaints via SNS",
 	.label = "Amazon SES",
 	.detect = detect,

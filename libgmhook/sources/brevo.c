@@ -238,7 +238,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 const struct gmhook__source gmhook__source_brevo = {
 	.name = "brevo",
 	.signature = "none (url_token guard)",
-	.actions = "hard_bounce -> history BNC + email.remove; unsubscribed, spam -> history + email.optout",
+	.actions =
+	        "hard_bounce -> history BNC + email.remove; unsubscribed, spam -> history + email.optout",
 	.description =
 	        "Brevo (Sendinblue) webhooks (hard_bounce, unsubscribed, spam)",
 	.label = "Brevo",

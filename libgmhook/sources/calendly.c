@@ -65,7 +65,7 @@ static const struct shape shape_v1 = {
 static const struct shape *shape_of(json_object *data)
 {
 	if (json_object_is_type(gmhook__get(data, "/payload/invitee"),
-				json_type_object)) {
+	                        json_type_object)) {
 		return &shape_v1;
 	}
 	return &shape_v2;
@@ -74,7 +74,7 @@ static const struct shape *shape_of(json_object *data)
 static bool is_invitee_event(const char *type)
 {
 	return type && (strcmp(type, "invitee.created") == 0 ||
-			strcmp(type, "invitee.canceled") == 0);
+	                strcmp(type, "invitee.canceled") == 0);
 }
 
 static int detect(const struct gmhook__delivery *d)
@@ -91,14 +91,14 @@ static int detect(const struct gmhook__delivery *d)
 	type = gmhook__get_str(d->body, "/event");
 	if (type && strncmp(type, "invitee.", 8) == 0 &&
 	    json_object_is_type(gmhook__get(d->body, "/payload"),
-				json_type_object)) {
+	                        json_type_object)) {
 		return 90;
 	}
 	return 0;
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(item->data);
 	const char *type = gmhook__get_str(item->data, "/event");
@@ -111,26 +111,26 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	(void) ctx;
 	(void) d;
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string(type ? type : "unknown"));
+	                       json_object_new_string(type ? type : "unknown"));
 	if (type && key) {
 		snprintf(id, sizeof(id), "%s:%s", type, key);
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(id));
+		                       json_object_new_string(id));
 	}
 	if (when && gmhook__time_parse(when, &t)) {
 		gmhook__time_format_utc(t, iso, sizeof(iso));
 		json_object_object_add(item->meta, "time",
-				       json_object_new_string(iso));
+		                       json_object_new_string(iso));
 	}
-	json_object_object_add(item->meta, "shape",
-			       json_object_new_string(s == &shape_v1 ? "v1"
-								     : "v2"));
+	json_object_object_add(
+	        item->meta, "shape",
+	        json_object_new_string(s == &shape_v1 ? "v1" : "v2"));
 	(void) err;
 	return 0;
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(item->data);
 	const char *type = gmhook__get_str(item->data, "/event");
@@ -159,7 +159,7 @@ static void add_answers(struct gmhook__buf *notes, json_object *data)
 	size_t i;
 
 	for (i = 0; json_object_is_type(qa, json_type_array) &&
-		    i < json_object_array_length(qa);
+	            i < json_object_array_length(qa);
 	     i++) {
 		json_object *pair = json_object_array_get_idx(qa, i);
 		const char *q = gmhook__get_str(pair, "/question");
@@ -176,49 +176,48 @@ static const char *location_text(json_object *data)
 	const char *s = gmhook__get_str(data, "/payload/event/location");
 
 	if (!s) {
-		s = gmhook__get_str(data,
-				    "/payload/scheduled_event/location/location");
+		s = gmhook__get_str(
+		        data, "/payload/scheduled_event/location/location");
+	}
+	if (!s) {
+		s = gmhook__get_str(
+		        data, "/payload/scheduled_event/location/join_url");
 	}
 	if (!s) {
 		s = gmhook__get_str(data,
-				    "/payload/scheduled_event/location/join_url");
-	}
-	if (!s) {
-		s = gmhook__get_str(data,
-				    "/payload/scheduled_event/location/type");
+		                    "/payload/scheduled_event/location/type");
 	}
 	return s;
 }
 
 static int add_history(struct gmhook__plan_builder *pb, int64_t when,
-		       const char *result_code, const char *ref,
-		       const char *notes, struct gmhook_error *err)
+                       const char *result_code, const char *ref,
+                       const char *notes, struct gmhook_error *err)
 {
 	json_object *h = gmhook__plan_action(pb, "history.add");
 	int rc;
 
 	if (!h) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(h, "rectype", json_object_new_string("O"));
 	json_object_object_add(h, "actvcode", json_object_new_string("APT"));
 	json_object_object_add(h, "resultcode",
-			       json_object_new_string(result_code));
+	                       json_object_new_string(result_code));
 	gmhook__plan_set_when(h, "ondate", "ontime", when);
-	rc = gmhook__plan_set(pb, h, "ref", ref, 65, "CONTHIST.REF", NULL,
-			      err);
+	rc = gmhook__plan_set(pb, h, "ref", ref, 65, "CONTHIST.REF", NULL, err);
 	if (rc == 0 && notes && notes[0]) {
 		json_object_object_add(h, "notes",
-				       json_object_new_string(notes));
+		                       json_object_new_string(notes));
 	}
 	return rc;
 }
 
 static int add_appointment(struct gmhook__plan_builder *pb,
-			   struct gmhook__item *item, const struct shape *s,
-			   const char *link, const char *ref,
-			   const char *notes, struct gmhook_error *err)
+                           struct gmhook__item *item, const struct shape *s,
+                           const char *link, const char *ref, const char *notes,
+                           struct gmhook_error *err)
 {
 	const char *start = gmhook__get_str(item->data, s->start);
 	const char *end = gmhook__get_str(item->data, s->end);
@@ -227,7 +226,10 @@ static int add_appointment(struct gmhook__plan_builder *pb,
 	int64_t t1;
 
 	if (!start || !gmhook__time_parse(start, &t0)) {
-		gmhook__plan_warn(pb, "%s%s: no start time in this Calendly payload; no appointment scheduled", item->pointer, s->start);
+		gmhook__plan_warn(
+		        pb,
+		        "%s%s: no start time in this Calendly payload; no appointment scheduled",
+		        item->pointer, s->start);
 		return 0;
 	}
 	if (!end || !gmhook__time_parse(end, &t1) || t1 < t0) {
@@ -236,23 +238,23 @@ static int add_appointment(struct gmhook__plan_builder *pb,
 	cal = gmhook__plan_action(pb, "calendar.schedule");
 	if (!cal) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(cal, "rectype", json_object_new_string("A"));
 	gmhook__plan_set_when(cal, "ondate", "ontime", t0);
 	gmhook__plan_set_when(cal, "enddate", NULL, t1);
 	json_object_object_add(cal, "duration",
-			       json_object_new_int((int) ((t1 - t0) / 60)));
+	                       json_object_new_int((int) ((t1 - t0) / 60)));
 	json_object_object_add(cal, "link", json_object_new_string(link));
 	if (notes && notes[0]) {
 		json_object_object_add(cal, "notes",
-				       json_object_new_string(notes));
+		                       json_object_new_string(notes));
 	}
 	return gmhook__plan_set(pb, cal, "ref", ref, 65, "CAL.REF", NULL, err);
 }
 
 static void person_of(struct gmhook__person *p, json_object *data,
-		      const struct shape *s)
+                      const struct shape *s)
 {
 	memset(p, 0, sizeof(*p));
 	p->email = gmhook__get_str(data, s->email);
@@ -269,20 +271,21 @@ static bool is_reschedule(json_object *data, bool canceled)
 {
 	if (canceled) {
 		return json_object_get_boolean(
-			       gmhook__get(data, "/payload/rescheduled")) ||
-		       json_object_is_type(gmhook__get(data,
-						       "/payload/new_invitee"),
-					   json_type_object) ||
+		               gmhook__get(data, "/payload/rescheduled")) ||
+		       json_object_is_type(
+		               gmhook__get(data, "/payload/new_invitee"),
+		               json_type_object) ||
 		       gmhook__get_str(data, "/payload/new_invitee");
 	}
 	return json_object_get_boolean(
-		       gmhook__get(data, "/payload/invitee/is_reschedule")) ||
+	               gmhook__get(data, "/payload/invitee/is_reschedule")) ||
 	       gmhook__get_str(data, "/payload/old_invitee");
 }
 
 static void cancel_notes(struct gmhook__buf *notes, json_object *data)
 {
-	const char *by = gmhook__get_str(data, "/payload/cancellation/canceled_by");
+	const char *by =
+	        gmhook__get_str(data, "/payload/cancellation/canceled_by");
 	const char *why = gmhook__get_str(data, "/payload/cancellation/reason");
 
 	if (!by) {
@@ -300,7 +303,7 @@ static void cancel_notes(struct gmhook__buf *notes, json_object *data)
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(item->data);
 	const char *type = gmhook__get_str(item->data, "/event");
@@ -319,7 +322,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int rc;
 
 	if (!is_invitee_event(type)) {
-		gmhook__plan_ignore(pb, "not an invitee.created or invitee.canceled event");
+		gmhook__plan_ignore(
+		        pb, "not an invitee.created or invitee.canceled event");
 		return 0;
 	}
 	canceled = strcmp(type, "invitee.canceled") == 0;
@@ -329,9 +333,9 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	}
 	snprintf(link, sizeof(link), "calendly:%s", key ? key : "");
 	snprintf(ref, sizeof(ref), "Calendly: %s %s",
-		 canceled ? (resched ? "rescheduled" : "canceled")
-			  : (resched ? "rebooked" : "booked"),
-		 title ? title : "meeting");
+	         canceled ? (resched ? "rescheduled" : "canceled")
+	                  : (resched ? "rebooked" : "booked"),
+	         title ? title : "meeting");
 	if (title) {
 		gmhook__buf_addf(&notes, "Event: %s\r\n", title);
 	}
@@ -348,7 +352,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	person_of(&person, item->data, s);
 	rc = gmhook__plan_person(pb, item, &person, "Calendly", err);
@@ -357,7 +361,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 		if (c) {
 			json_object_object_add(c, "link",
-					       json_object_new_string(link));
+			                       json_object_new_string(link));
 		}
 	}
 	if (rc == 0 && !canceled && key) {
@@ -365,8 +369,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	}
 	if (rc == 0) {
 		rc = add_history(pb, when,
-				 canceled ? (resched ? "RSC" : "CXL") : "BKD",
-				 ref, notes.data, err);
+		                 canceled ? (resched ? "RSC" : "CXL") : "BKD",
+		                 ref, notes.data, err);
 	}
 	gmhook__buf_free(&notes);
 	return rc;
@@ -377,8 +381,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 /* Does hex @p v1 match HMAC-SHA256("<t>.<body>") under any secret? */
 static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
-		       const struct gmhook_event *event, const char *v1,
-		       size_t v1_len)
+                       const struct gmhook_event *event, const char *v1,
+                       size_t v1_len)
 {
 	const void *parts[3] = { t, ".", event->raw };
 	size_t lens[3] = { strlen(t), 1, event->raw_len };
@@ -387,8 +391,9 @@ static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
 	size_t i;
 
 	for (i = 0; i < cfg->n_secrets; i++) {
-		mac_len = gmhook__hmac(GMHOOK__SHA256, cfg->secrets[i].key,
-				       cfg->secrets[i].len, parts, lens, 3, mac);
+		mac_len =
+		        gmhook__hmac(GMHOOK__SHA256, cfg->secrets[i].key,
+		                     cfg->secrets[i].len, parts, lens, 3, mac);
 		if (gmhook__mac_equal_hex(mac, mac_len, v1, v1_len)) {
 			return true;
 		}
@@ -401,8 +406,8 @@ static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
  * "<t>.<raw body>")>. Several v1 entries may appear; any may match.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		  const struct gmhook__source_config *cfg,
-		  struct gmhook_error *err)
+                  const struct gmhook__source_config *cfg,
+                  struct gmhook_error *err)
 {
 	static const char header[] = "Calendly-Webhook-Signature";
 	const char *value = gmhook__event_header(event, header);
@@ -426,28 +431,36 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 			memcpy(t, p + 2, n - 2);
 			t[n - 2] = '\0';
 		} else if (n > 3 && strncmp(p, "v1=", 3) == 0 && t[0]) {
-			match = match || v1_matches(cfg, t, event, p + 3, n - 3);
+			match = match ||
+			        v1_matches(cfg, t, event, p + 3, n - 3);
 		}
 		p += n;
 		p += *p == ',';
 	}
 	if (!t[0] || sscanf(t, "%" SCNd64, &ts) != 1) {
-		return gmhook__signature_fail(err, header, "no t= timestamp before v1=");
+		return gmhook__signature_fail(err, header,
+		                              "no t= timestamp before v1=");
 	}
 	if (!match) {
-		return gmhook__signature_fail(err, header, "does not match the body");
+		return gmhook__signature_fail(err, header,
+		                              "does not match the body");
 	}
-	if (llabs((long long) (gmhook__event_received(event) - ts)) > tolerance) {
-		return gmhook__signature_fail(err, header, "timestamp is outside the allowed window");
+	if (llabs((long long) (gmhook__event_received(event) - ts)) >
+	    tolerance) {
+		return gmhook__signature_fail(
+		        err, header, "timestamp is outside the allowed window");
 	}
 	return 0;
 }
 
 const struct gmhook__source gmhook__source_calendly = {
 	.name = "calendly",
-	.signature = "Calendly-Webhook-Signature t=,v1= HMAC-SHA256 of t.body, 180 s window",
-	.actions = "invitee.created -> contact, e-mail, CAL appointment, history APT/BKD; invitee.canceled -> CAL removed, history APT/CXL or RSC",
-	.description = "Calendly invitee.created / invitee.canceled (v2 and v1)",
+	.signature =
+	        "Calendly-Webhook-Signature t=,v1= HMAC-SHA256 of t.body, 180 s window",
+	.actions =
+	        "invitee.created -> contact, e-mail, CAL appointment, history APT/BKD; invitee.canceled -> CAL removed, history APT/CXL or RSC",
+	.description =
+	        "Calendly invitee.created / invitee.canceled (v2 and v1)",
 	.label = "Calendly",
 	.detect = detect,
 	.extract = extract,

@@ -24,8 +24,7 @@ static bool is_advanced(json_object *body)
 	if (!json_object_is_type(fields, json_type_object)) {
 		return false;
 	}
-	json_object_object_foreach(fields, key, field)
-	{
+	json_object_object_foreach (fields, key, field) {
 		(void) key;
 		if (json_object_is_type(field, json_type_object) &&
 		    gmhook__get(field, "/value")) {
@@ -55,21 +54,21 @@ static int detect(const struct gmhook__delivery *d)
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	char iso[32];
 
 	(void) err;
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string("form.submitted"));
+	                       json_object_new_string("form.submitted"));
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	json_object_object_add(item->meta, "shape",
-			       json_object_new_string(is_advanced(item->data)
-							      ? "advanced"
-							      : "labels"));
+	                       json_object_new_string(is_advanced(item->data)
+	                                                      ? "advanced"
+	                                                      : "labels"));
 	return 0;
 }
 
@@ -102,8 +101,7 @@ static void read_advanced(struct gmhook__submission *s, json_object *data)
 	char path[192];
 
 	s->form = gmhook__get_str(data, "/form/name");
-	json_object_object_foreach(fields, id, field)
-	{
+	json_object_object_foreach (fields, id, field) {
 		const char *value = gmhook__get_str(field, "/value");
 		const char *title = gmhook__get_str(field, "/title");
 
@@ -111,21 +109,20 @@ static void read_advanced(struct gmhook__submission *s, json_object *data)
 		gmhook__path_push(path, sizeof(path), id);
 		gmhook__path_push(path, sizeof(path), "value");
 		if (!gmhook__submission_offer(s, role_of_field(field, id),
-					      value, path)) {
+		                              value, path)) {
 			gmhook__submission_guess(s, value, path);
 		}
 		gmhook__submission_line(s, title && title[0] ? title : id,
-					value);
+		                        value);
 	}
 	if (!json_object_is_type(meta, json_type_object)) {
 		return;
 	}
-	json_object_object_foreach(meta, key, m)
-	{
+	json_object_object_foreach (meta, key, m) {
 		const char *title = gmhook__get_str(m, "/title");
 
 		gmhook__submission_line(s, title ? title : key,
-					gmhook__get_str(m, "/value"));
+		                        gmhook__get_str(m, "/value"));
 	}
 }
 
@@ -143,7 +140,7 @@ static void read_submission(struct gmhook__submission *s, json_object *data)
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
@@ -151,16 +148,14 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	(void) ctx;
 	gmhook__submission_init(&s, "Elementor");
 	read_submission(&s, item->data);
-	rc = gmhook__submission_validate(item, &s,
-					 is_advanced(item->data) ? "/fields"
-								 : "",
-					 err);
+	rc = gmhook__submission_validate(
+	        item, &s, is_advanced(item->data) ? "/fields" : "", err);
 	gmhook__submission_finish(&s);
 	return rc;
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
@@ -168,7 +163,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	gmhook__submission_init(&s, "Elementor");
 	read_submission(&s, item->data);
 	rc = gmhook__submission_map(pb, item, &s,
-				    gmhook__submission_when(ctx, item), err);
+	                            gmhook__submission_when(ctx, item), err);
 	gmhook__submission_finish(&s);
 	return rc;
 }

@@ -32,12 +32,12 @@ static const char *first_string(json_object *data, const char *const *keys)
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	static const char *const type_keys[] = { "type", "event", "topic",
-						 NULL };
+		                                 NULL };
 	static const char *const id_keys[] = { "id", "event_id", "eventId",
-					       NULL };
+		                               NULL };
 	const char *type = first_string(item->data, type_keys);
 	const char *id = first_string(item->data, id_keys);
 	char iso[32];
@@ -45,21 +45,22 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 
 	(void) err;
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string(type ? type : "generic"));
+	                       json_object_new_string(type ? type : "generic"));
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	if (id) {
-		snprintf(key, sizeof(key), "%s:%s", type ? type : "generic", id);
+		snprintf(key, sizeof(key), "%s:%s", type ? type : "generic",
+		         id);
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(key));
+		                       json_object_new_string(key));
 	}
 	return 0;
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	(void) ctx;
 	(void) item;
@@ -68,13 +69,13 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	(void) ctx;
 	(void) pb;
-	return gmhook__error_set(err, GMHOOK_EMAP, GMHOOK_STAGE_MAP,
-				 item->pointer,
-				 "no mapping rule matches this generic event; add one to a mapping file (docs/mapping.md)");
+	return gmhook__error_set(
+	        err, GMHOOK_EMAP, GMHOOK_STAGE_MAP, item->pointer,
+	        "no mapping rule matches this generic event; add one to a mapping file (docs/mapping.md)");
 }
 
 const struct gmhook__source gmhook__source_generic = {

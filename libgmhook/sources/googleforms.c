@@ -18,14 +18,14 @@ static int detect(const struct gmhook__delivery *d)
 {
 	if (d->format != GMHOOK__FORMAT_JSON ||
 	    !json_object_is_type(gmhook__get(d->body, "/namedValues"),
-				 json_type_object)) {
+	                         json_type_object)) {
 		return 0;
 	}
 	return 90;
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	char iso[32];
 
@@ -33,10 +33,10 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	/* The "Timestamp" answer is in the sheet's locale (M/D/YYYY ...)
 	 * and zone; the time of receipt is used instead. */
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string("form.submitted"));
+	                       json_object_new_string("form.submitted"));
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	return 0;
 }
@@ -45,8 +45,8 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 static const char *form_title(json_object *data)
 {
 	static const char *const keys[] = { "/formTitle", "/form_title",
-					    "/formName", "/form_name",
-					    "/form", NULL };
+		                            "/formName",  "/form_name",
+		                            "/form",      NULL };
 	size_t i;
 
 	for (i = 0; keys[i]; i++) {
@@ -60,12 +60,12 @@ static const char *form_title(json_object *data)
 static void read_response(struct gmhook__submission *s, json_object *data)
 {
 	gmhook__submission_flat(s, gmhook__get(data, "/namedValues"),
-				"/namedValues");
+	                        "/namedValues");
 	s->form = form_title(data);
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
@@ -79,7 +79,7 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
@@ -87,7 +87,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	gmhook__submission_init(&s, "Google Forms");
 	read_response(&s, item->data);
 	rc = gmhook__submission_map(pb, item, &s,
-				    gmhook__submission_when(ctx, item), err);
+	                            gmhook__submission_when(ctx, item), err);
 	gmhook__submission_finish(&s);
 	return rc;
 }

@@ -37,8 +37,7 @@ static bool has_field_ids(json_object *body)
 	long major;
 	long minor;
 
-	json_object_object_foreach(body, key, v)
-	{
+	json_object_object_foreach (body, key, v) {
 		(void) v;
 		if (field_id(key, &major, &minor)) {
 			return true;
@@ -58,7 +57,7 @@ static int detect(const struct gmhook__delivery *d)
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *id = gmhook__get_str(item->data, "/id");
 	char iso[32];
@@ -67,13 +66,13 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	/* date_created is in the site's zone, which the entry does not
 	 * name; the time of receipt is used instead. */
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string("form.submitted"));
+	                       json_object_new_string("form.submitted"));
 	if (id && id[0]) {
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(id));
+		                       json_object_new_string(id));
 	}
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	return 0;
@@ -108,8 +107,7 @@ static struct field *sorted_fields(json_object *data, size_t *n)
 	if (!f) {
 		return NULL;
 	}
-	json_object_object_foreach(data, key, v)
-	{
+	json_object_object_foreach (data, key, v) {
 		struct field *e = &f[*n];
 
 		if (field_id(key, &e->major, &e->minor)) {
@@ -134,7 +132,7 @@ static const char *text_of(json_object *v)
 /* First and last name from the sub-inputs N.3 and N.6 of the first name
  * field that has either. */
 static void offer_name(struct gmhook__submission *s, json_object *data,
-		       const struct field *f, size_t n)
+                       const struct field *f, size_t n)
 {
 	char path[64];
 	const char *v;
@@ -172,15 +170,14 @@ static void field_line(struct gmhook__submission *s, const struct field *f)
 
 /* Reads the entry into @p s; @p form (32 bytes) holds the form's name. */
 static void read_entry(struct gmhook__submission *s, json_object *data,
-		       char *form, size_t form_size)
+                       char *form, size_t form_size)
 {
 	struct field *f;
 	char path[64];
 	size_t n;
 	size_t i;
 
-	snprintf(form, form_size, "form %s",
-		 gmhook__get_str(data, "/form_id"));
+	snprintf(form, form_size, "form %s", gmhook__get_str(data, "/form_id"));
 	s->form = form;
 	f = sorted_fields(data, &n);
 	offer_name(s, data, f, n);
@@ -190,9 +187,9 @@ static void read_entry(struct gmhook__submission *s, json_object *data,
 		field_line(s, &f[i]);
 	}
 	gmhook__submission_line(s, "source_url",
-				gmhook__get_str(data, "/source_url"));
+	                        gmhook__get_str(data, "/source_url"));
 	gmhook__submission_line(s, "date_created",
-				gmhook__get_str(data, "/date_created"));
+	                        gmhook__get_str(data, "/date_created"));
 	if (!f) {
 		s->notes.failed = true;
 	}
@@ -200,7 +197,7 @@ static void read_entry(struct gmhook__submission *s, json_object *data,
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	char form[48];
@@ -215,7 +212,7 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	char form[48];
@@ -224,7 +221,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	gmhook__submission_init(&s, "Gravity Forms");
 	read_entry(&s, item->data, form, sizeof(form));
 	rc = gmhook__submission_map(pb, item, &s,
-				    gmhook__submission_when(ctx, item), err);
+	                            gmhook__submission_when(ctx, item), err);
 	gmhook__submission_finish(&s);
 	return rc;
 }

@@ -246,7 +246,8 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_jira = {
 	.name = "jira",
-	.signature = "X-Hub-Signature sha256= HMAC of the body (when a secret is set)",
+	.signature =
+	        "X-Hub-Signature sha256= HMAC of the body (when a secret is set)",
 	.actions = "issue created -> contact, CASES row, history TKT/NEW",
 	.description =
 	        "Jira / Jira Service Management: new issues become cases",

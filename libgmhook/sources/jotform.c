@@ -37,8 +37,7 @@ static size_t count_values(json_object *v, size_t limit)
 	size_t i;
 
 	if (json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, key, child)
-		{
+		json_object_object_foreach (v, key, child) {
 			(void) key;
 			if (n > limit) {
 				break;
@@ -51,7 +50,7 @@ static size_t count_values(json_object *v, size_t limit)
 		for (i = 0; i < json_object_array_length(v) && n <= limit;
 		     i++) {
 			n += count_values(json_object_array_get_idx(v, i),
-					  limit);
+			                  limit);
 		}
 		return n;
 	}
@@ -60,8 +59,8 @@ static size_t count_values(json_object *v, size_t limit)
 
 /* Parse the rawRequest part into a new object (caller puts it). */
 static int parse_raw(json_object **out, struct gmhook_ctx *ctx,
-		     const struct gmhook__item *item, int stage,
-		     struct gmhook_error *err)
+                     const struct gmhook__item *item, int stage,
+                     struct gmhook_error *err)
 {
 	const char *raw = gmhook__get_str(item->data, RAW);
 	struct json_tokener *tok;
@@ -71,28 +70,31 @@ static int parse_raw(json_object **out, struct gmhook_ctx *ctx,
 
 	gmhook__path_join(path, sizeof(path), item->pointer, RAW);
 	if (!raw) {
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, stage, path,
-					 "the JotForm rawRequest part is missing");
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, stage, path,
+		        "the JotForm rawRequest part is missing");
 	}
 	tok = json_tokener_new_ex((int) ctx->opts.max_depth);
 	if (!tok) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, stage, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					    JSON_TOKENER_VALIDATE_UTF8);
+	                                    JSON_TOKENER_VALIDATE_UTF8);
 	doc = json_tokener_parse_ex(tok, raw, (int) strlen(raw));
 	if (!doc && json_tokener_get_error(tok) == json_tokener_error_depth) {
 		rc = gmhook__error_set(err, GMHOOK_ETOOBIG, stage, path,
-				       "rawRequest nests deeper than %u levels", ctx->opts.max_depth);
+		                       "rawRequest nests deeper than %u levels",
+		                       ctx->opts.max_depth);
 	} else if (!json_object_is_type(doc, json_type_object) ||
-		   json_tokener_get_parse_end(tok) != strlen(raw)) {
+	           json_tokener_get_parse_end(tok) != strlen(raw)) {
 		rc = gmhook__error_set(err, GMHOOK_EPARSE, stage, path,
-				       "rawRequest is not a JSON object");
+		                       "rawRequest is not a JSON object");
 	} else if (count_values(doc, ctx->opts.max_fields) >
-		   ctx->opts.max_fields) {
+	           ctx->opts.max_fields) {
 		rc = gmhook__error_set(err, GMHOOK_ETOOBIG, stage, path,
-				       "rawRequest holds more than %u fields", ctx->opts.max_fields);
+		                       "rawRequest holds more than %u fields",
+		                       ctx->opts.max_fields);
 	}
 	json_tokener_free(tok);
 	if (rc < 0) {
@@ -104,7 +106,7 @@ static int parse_raw(json_object **out, struct gmhook_ctx *ctx,
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *id = gmhook__get_str(item->data, "/submissionID");
 	json_object *raw = NULL;
@@ -119,14 +121,14 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 		id = gmhook__get_str(raw, "/event_id");
 	}
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string("form.submitted"));
+	                       json_object_new_string("form.submitted"));
 	if (id && id[0]) {
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(id));
+		                       json_object_new_string(id));
 	}
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	json_object_put(raw);
 	return 0;
@@ -135,13 +137,22 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 /* rawRequest members that are JotForm's bookkeeping, not answers. */
 static bool is_bookkeeping(const char *key)
 {
-	static const char *const keys[] = {
-		"slug", "jsExecutionTracker", "submitSource", "buildDate",
-		"uploadServerUrl", "eventObserver", "event_id",
-		"timeToSubmit", "temp_upload", "file_server",
-		"validatedNewRequiredFieldIDs", "path", "preview",
-		"submitDate", "website", NULL
-	};
+	static const char *const keys[] = { "slug",
+		                            "jsExecutionTracker",
+		                            "submitSource",
+		                            "buildDate",
+		                            "uploadServerUrl",
+		                            "eventObserver",
+		                            "event_id",
+		                            "timeToSubmit",
+		                            "temp_upload",
+		                            "file_server",
+		                            "validatedNewRequiredFieldIDs",
+		                            "path",
+		                            "preview",
+		                            "submitDate",
+		                            "website",
+		                            NULL };
 	size_t i;
 
 	for (i = 0; keys[i]; i++) {
@@ -177,13 +188,12 @@ static void compound_text(struct gmhook__buf *buf, json_object *v)
 		gmhook__buf_adds(buf, full); /* a phone: area + number */
 		return;
 	}
-	json_object_object_foreach(v, key, part)
-	{
+	json_object_object_foreach (v, key, part) {
 		(void) key;
 		if (json_object_is_type(part, json_type_string) &&
 		    json_object_get_string_len(part) > 0) {
 			gmhook__buf_addf(buf, "%s%s", buf->len ? " " : "",
-					 json_object_get_string(part));
+			                 json_object_get_string(part));
 		}
 	}
 }
@@ -203,7 +213,7 @@ static void answer_text(struct gmhook__buf *buf, json_object *v)
 
 /* Contact fields from a compound answer: a name or a phone object. */
 static void offer_compound(struct gmhook__submission *s, json_object *v,
-			   int role)
+                           int role)
 {
 	const char *first = gmhook__get_str(v, "/first");
 	const char *last = gmhook__get_str(v, "/last");
@@ -213,9 +223,9 @@ static void offer_compound(struct gmhook__submission *s, json_object *v,
 		if (!s->value[GMHOOK__WEBFORM_FIRST] &&
 		    !s->value[GMHOOK__WEBFORM_LAST]) {
 			gmhook__submission_offer(s, GMHOOK__WEBFORM_FIRST,
-						 first, RAW);
+			                         first, RAW);
 			gmhook__submission_offer(s, GMHOOK__WEBFORM_LAST, last,
-						 RAW);
+			                         RAW);
 		}
 		return;
 	}
@@ -226,13 +236,12 @@ static void offer_compound(struct gmhook__submission *s, json_object *v,
 }
 
 static void read_answers(struct gmhook__submission *s, json_object *data,
-			 json_object *raw)
+                         json_object *raw)
 {
 	struct gmhook__buf text = { 0 };
 
 	s->form = gmhook__get_str(data, "/formTitle");
-	json_object_object_foreach(raw, key, v)
-	{
+	json_object_object_foreach (raw, key, v) {
 		const char *slug = slug_of(key);
 		int role = gmhook__submission_role(slug);
 
@@ -251,18 +260,17 @@ static void read_answers(struct gmhook__submission *s, json_object *data,
 		gmhook__submission_line(s, slug, text.len ? text.data : NULL);
 	}
 	gmhook__buf_free(&text);
-	json_object_object_foreach(raw, key2, v2)
-	{
+	json_object_object_foreach (raw, key2, v2) {
 		if (!is_bookkeeping(key2) &&
 		    json_object_is_type(v2, json_type_string)) {
 			gmhook__submission_guess(s, json_object_get_string(v2),
-						 RAW);
+			                         RAW);
 		}
 	}
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	json_object *raw = NULL;
@@ -281,7 +289,7 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	json_object *raw = NULL;
@@ -294,7 +302,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	gmhook__submission_init(&s, "JotForm");
 	read_answers(&s, item->data, raw);
 	rc = gmhook__submission_map(pb, item, &s,
-				    gmhook__submission_when(ctx, item), err);
+	                            gmhook__submission_when(ctx, item), err);
 	gmhook__submission_finish(&s);
 	json_object_put(raw);
 	return rc;

@@ -342,7 +342,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 const struct gmhook__source gmhook__source_mailchimp = {
 	.name = "mailchimp",
 	.signature = "none (url_token guard)",
-	.actions = "unsubscribe -> history + email.optout; cleaned -> history BNC + email.remove; upemail -> history CHG + email.add",
+	.actions =
+	        "unsubscribe -> history + email.optout; cleaned -> history BNC + email.remove; upemail -> history CHG + email.add",
 	.description =
 	        "Mailchimp audience webhooks (unsubscribe, cleaned, upemail)",
 	.label = "Mailchimp",

@@ -353,8 +353,10 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_mailgun = {
 	.name = "mailgun",
-	.signature = "in-body signature: HMAC-SHA256 of timestamp+token, 300 s window",
-	.actions = "failed (permanent) -> history BNC + email.remove; unsubscribed, complained -> history + email.optout",
+	.signature =
+	        "in-body signature: HMAC-SHA256 of timestamp+token, 300 s window",
+	.actions =
+	        "failed (permanent) -> history BNC + email.remove; unsubscribed, complained -> history + email.optout",
 	.description =
 	        "Mailgun webhooks, JSON and legacy forms (failed, unsubscribed, complained)",
 	.label = "Mailgun",

@@ -24,8 +24,8 @@ static const char *const address_columns[GMHOOK__ORDER_N_ADDRESS] = {
 };
 
 void gmhook__order_address_from(struct gmhook__order *o, json_object *data,
-				const char *base,
-				const char *const rel[GMHOOK__ORDER_N_ADDRESS])
+                                const char *base,
+                                const char *const rel[GMHOOK__ORDER_N_ADDRESS])
 {
 	const char *v;
 	size_t i;
@@ -35,7 +35,7 @@ void gmhook__order_address_from(struct gmhook__order *o, json_object *data,
 			continue;
 		}
 		gmhook__path_join(o->address_path[i],
-				  sizeof(o->address_path[i]), base, rel[i]);
+		                  sizeof(o->address_path[i]), base, rel[i]);
 		v = gmhook__get_str(data, o->address_path[i]);
 		o->address[i] = v && v[0] ? v : NULL;
 	}
@@ -53,7 +53,7 @@ const char *gmhook__order_text(json_object *data, const char *pointer)
 }
 
 bool gmhook__order_quantity(char *buf, size_t size, json_object *data,
-			    const char *array, const char *member)
+                            const char *array, const char *member)
 {
 	json_object *items = gmhook__get(data, array);
 	int64_t total = 0;
@@ -106,12 +106,11 @@ bool gmhook__order_amount_valid(const char *s)
 static int currency_decimals(const char *currency)
 {
 	static const char *const zero[] = {
-		"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
-		"MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF",
-		"XPF", NULL,
+		"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "MGA",
+		"PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF", NULL,
 	};
 	static const char *const three[] = { "BHD", "IQD", "JOD", "KWD",
-					     "LYD", "OMR", "TND", NULL };
+		                             "LYD", "OMR", "TND", NULL };
 	size_t i;
 
 	for (i = 0; currency && zero[i]; i++) {
@@ -128,20 +127,20 @@ static int currency_decimals(const char *currency)
 }
 
 void gmhook__order_minor_units(char *buf, size_t size, int64_t amount,
-			       const char *currency)
+                               const char *currency)
 {
 	int decimals = currency_decimals(currency);
 	int64_t scale = decimals == 3 ? 1000 : 100;
 	uint64_t magnitude = amount < 0 ? (uint64_t) 0 - (uint64_t) amount
-					: (uint64_t) amount;
+	                                : (uint64_t) amount;
 
 	if (decimals == 0) {
 		snprintf(buf, size, "%" PRId64, amount);
 		return;
 	}
 	snprintf(buf, size, "%s%" PRIu64 ".%0*" PRIu64, amount < 0 ? "-" : "",
-		 magnitude / (uint64_t) scale, decimals,
-		 magnitude % (uint64_t) scale);
+	         magnitude / (uint64_t) scale, decimals,
+	         magnitude % (uint64_t) scale);
 }
 
 /* The last word of a full name, for LASTNAME when no last name is given;
@@ -167,9 +166,9 @@ static const char *last_word(const char *name, char *buf, size_t size)
 
 /* Set CONTACT1 column @p column of @p c1 from @p value, cut to size. */
 static int set_column(struct gmhook__plan_builder *pb,
-		      const struct gmhook__item *item, json_object *c1,
-		      const char *column, const char *value,
-		      const char *pointer, struct gmhook_error *err)
+                      const struct gmhook__item *item, json_object *c1,
+                      const char *column, const char *value,
+                      const char *pointer, struct gmhook_error *err)
 {
 	char path[256];
 	char name[32];
@@ -178,17 +177,17 @@ static int set_column(struct gmhook__plan_builder *pb,
 		return 0;
 	}
 	gmhook__path_join(path, sizeof(path), item->pointer,
-			  pointer ? pointer : "");
+	                  pointer ? pointer : "");
 	snprintf(name, sizeof(name), "CONTACT1.%s", column);
 	return gmhook__plan_set(pb, c1, column, value,
-				gmhook__column_size("CONTACT1", column), name,
-				path, err);
+	                        gmhook__column_size("CONTACT1", column), name,
+	                        path, err);
 }
 
 /* CONTACT and LASTNAME from the full name or first + last name. */
 static int set_names(struct gmhook__plan_builder *pb,
-		     const struct gmhook__item *item, json_object *c1,
-		     const struct gmhook__person *p, struct gmhook_error *err)
+                     const struct gmhook__item *item, json_object *c1,
+                     const struct gmhook__person *p, struct gmhook_error *err)
 {
 	const char *full = p->name && p->name[0] ? p->name : NULL;
 	const char *last = p->last && p->last[0] ? p->last : NULL;
@@ -199,9 +198,9 @@ static int set_names(struct gmhook__plan_builder *pb,
 
 	if (!full && (p->first || last)) {
 		snprintf(joined, sizeof(joined), "%s%s%s",
-			 p->first ? p->first : "",
-			 p->first && p->first[0] && last ? " " : "",
-			 last ? last : "");
+		         p->first ? p->first : "",
+		         p->first && p->first[0] && last ? " " : "",
+		         last ? last : "");
 		full = joined[0] ? joined : NULL;
 	}
 	if (!last && full) {
@@ -209,18 +208,17 @@ static int set_names(struct gmhook__plan_builder *pb,
 		last_path = p->name ? p->name_path : p->last_path;
 	}
 	rc = set_column(pb, item, c1, "CONTACT", full,
-			p->name ? p->name_path : p->last_path, err);
+	                p->name ? p->name_path : p->last_path, err);
 	if (rc == 0) {
-		rc = set_column(pb, item, c1, "LASTNAME", last, last_path,
-				err);
+		rc = set_column(pb, item, c1, "LASTNAME", last, last_path, err);
 	}
 	return rc;
 }
 
 static int fill_contact1(struct gmhook__plan_builder *pb,
-			 const struct gmhook__item *item, json_object *c1,
-			 const struct gmhook__order *o,
-			 struct gmhook_error *err)
+                         const struct gmhook__item *item, json_object *c1,
+                         const struct gmhook__order *o,
+                         struct gmhook_error *err)
 {
 	const struct gmhook__person *p = &o->person;
 	size_t i;
@@ -228,16 +226,16 @@ static int fill_contact1(struct gmhook__plan_builder *pb,
 
 	rc = set_names(pb, item, c1, p, err);
 	if (rc == 0) {
-		rc = set_column(pb, item, c1, "PHONE1", p->phone,
-				p->phone_path, err);
+		rc = set_column(pb, item, c1, "PHONE1", p->phone, p->phone_path,
+		                err);
 	}
 	if (rc == 0) {
 		rc = set_column(pb, item, c1, "COMPANY", p->company,
-				p->company_path, err);
+		                p->company_path, err);
 	}
 	for (i = 0; rc == 0 && i < GMHOOK__ORDER_N_ADDRESS; i++) {
-		rc = set_column(pb, item, c1, address_columns[i],
-				o->address[i], o->address_path[i], err);
+		rc = set_column(pb, item, c1, address_columns[i], o->address[i],
+		                o->address_path[i], err);
 	}
 	return rc;
 }
@@ -245,9 +243,9 @@ static int fill_contact1(struct gmhook__plan_builder *pb,
 /* contact.upsert matched on the e-mail address, else the phone number,
  * then email.add; SOURCE is written by commit on new contacts only. */
 static int add_contact(struct gmhook__plan_builder *pb,
-		       const struct gmhook__item *item,
-		       const struct gmhook__order *o, const char *label,
-		       struct gmhook_error *err)
+                       const struct gmhook__item *item,
+                       const struct gmhook__order *o, const char *label,
+                       struct gmhook_error *err)
 {
 	const char *source = gmhook__plan_ctx(pb)->source_label;
 	json_object *upsert = gmhook__plan_action(pb, "contact.upsert");
@@ -262,13 +260,13 @@ static int add_contact(struct gmhook__plan_builder *pb,
 		json_object_put(match);
 		json_object_put(c1);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(match, key, json_object_new_string(value));
 	json_object_object_add(upsert, "match", match); /* steals match */
 	json_object_object_add(upsert, "contact1", c1); /* steals c1 */
 	json_object_object_add(upsert, "source",
-			       json_object_new_string(source ? source : label));
+	                       json_object_new_string(source ? source : label));
 	rc = fill_contact1(pb, item, c1, o, err);
 	if (rc < 0 || !o->person.email) {
 		return rc;
@@ -276,10 +274,10 @@ static int add_contact(struct gmhook__plan_builder *pb,
 	email = gmhook__plan_action(pb, "email.add");
 	if (!email) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(email, "address",
-			       json_object_new_string(o->person.email));
+	                       json_object_new_string(o->person.email));
 	json_object_object_add(email, "primary", json_object_new_boolean(1));
 	return 0;
 }
@@ -287,27 +285,30 @@ static int add_contact(struct gmhook__plan_builder *pb,
 /* A sale field of at most 8 characters, or a warning when it does not
  * fit: an amount is never cut, it stays in the notes. */
 static void add_sale_field(struct gmhook__plan_builder *pb, json_object *h,
-			   const char *key, const char *value,
-			   const char *column)
+                           const char *key, const char *value,
+                           const char *column)
 {
 	if (!value || !value[0]) {
 		return;
 	}
 	if (strlen(value) > SALE_FIELD_MAX) {
-		gmhook__plan_warn(pb, "%s \"%s\" does not fit %s (%d characters); it is kept in the notes only", key, value, column, SALE_FIELD_MAX);
+		gmhook__plan_warn(
+		        pb,
+		        "%s \"%s\" does not fit %s (%d characters); it is kept in the notes only",
+		        key, value, column, SALE_FIELD_MAX);
 		return;
 	}
 	json_object_object_add(h, key, json_object_new_string(value));
 }
 
 static int add_sale(struct gmhook__plan_builder *pb,
-		    const struct gmhook__order *o, struct gmhook_error *err)
+                    const struct gmhook__order *o, struct gmhook_error *err)
 {
 	json_object *h = NULL;
 	int rc;
 
 	rc = gmhook__plan_history(pb, "S", "ORD", o->resultcode, o->when,
-				  o->ref, o->notes, &h, err);
+	                          o->ref, o->notes, &h, err);
 	if (rc < 0) {
 		return rc;
 	}
@@ -317,7 +318,7 @@ static int add_sale(struct gmhook__plan_builder *pb,
 }
 
 static int add_detail(struct gmhook__plan_builder *pb,
-		      const struct gmhook__order *o, struct gmhook_error *err)
+                      const struct gmhook__order *o, struct gmhook_error *err)
 {
 	json_object *d;
 
@@ -327,26 +328,28 @@ static int add_detail(struct gmhook__plan_builder *pb,
 	d = gmhook__plan_action(pb, "detail.add");
 	if (!d) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(d, "name", json_object_new_string("Order"));
 	if (o->ref) {
 		json_object_object_add(d, "notes",
-				       json_object_new_string(o->ref));
+		                       json_object_new_string(o->ref));
 	}
 	return gmhook__plan_set(pb, d, "reference", o->number, 35,
-				"CONTSUPP.CONTSUPREF", NULL, err);
+	                        "CONTSUPP.CONTSUPREF", NULL, err);
 }
 
 int gmhook__order_plan(struct gmhook__plan_builder *pb,
-		       const struct gmhook__item *item,
-		       const struct gmhook__order *o, const char *label,
-		       struct gmhook_error *err)
+                       const struct gmhook__item *item,
+                       const struct gmhook__order *o, const char *label,
+                       struct gmhook_error *err)
 {
 	int rc;
 
 	if (!o->person.email && !o->person.phone) {
-		gmhook__plan_ignore(pb, "the order names no e-mail address or phone number, so no GoldMine contact can be found or created for it");
+		gmhook__plan_ignore(
+		        pb,
+		        "the order names no e-mail address or phone number, so no GoldMine contact can be found or created for it");
 		return 0;
 	}
 	rc = add_contact(pb, item, o, label, err);

@@ -47,8 +47,8 @@ struct gmhook__order {
  * Empty strings count as absent.
  */
 void gmhook__order_address_from(struct gmhook__order *o, json_object *data,
-				const char *base,
-				const char *const rel[GMHOOK__ORDER_N_ADDRESS]);
+                                const char *base,
+                                const char *const rel[GMHOOK__ORDER_N_ADDRESS]);
 
 /*
  * Emit contact.upsert (billing name, e-mail, phone, company and address
@@ -58,9 +58,9 @@ void gmhook__order_address_from(struct gmhook__order *o, json_object *data,
  * e-mail address nor a phone number is ignored with a reason instead.
  */
 int gmhook__order_plan(struct gmhook__plan_builder *pb,
-		       const struct gmhook__item *item,
-		       const struct gmhook__order *o, const char *label,
-		       struct gmhook_error *err);
+                       const struct gmhook__item *item,
+                       const struct gmhook__order *o, const char *label,
+                       struct gmhook_error *err);
 
 /* Is @p s a plain decimal amount ("123.45", "0", "-5.5")? */
 bool gmhook__order_amount_valid(const char *s);
@@ -70,7 +70,7 @@ bool gmhook__order_amount_valid(const char *s);
  * decimal text ("1000" EUR → "10.00", "500" JPY → "500") into @p buf.
  */
 void gmhook__order_minor_units(char *buf, size_t size, int64_t amount,
-			       const char *currency);
+                               const char *currency);
 
 /* The member @p pointer of @p data as text when it is a string or an
  * integer (ids above 2^53 keep every digit); NULL otherwise. */
@@ -80,6 +80,6 @@ const char *gmhook__order_text(json_object *data, const char *pointer);
  * as decimal text into @p buf; false when there is no such array or
  * it is empty (the quantity is then unknown). */
 bool gmhook__order_quantity(char *buf, size_t size, json_object *data,
-			    const char *array, const char *member);
+                            const char *array, const char *member);
 
 #endif

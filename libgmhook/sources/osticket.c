@@ -106,7 +106,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 const struct gmhook__source gmhook__source_osticket = {
 	.name = "osticket",
 	.signature = "none (url_token guard)",
-	.actions = "new ticket with an e-mail -> contact, CASES row, history TKT/NEW",
+	.actions =
+	        "new ticket with an e-mail -> contact, CASES row, history TKT/NEW",
 	.description =
 	        "osTicket webhook plugin: tickets with an e-mail become cases",
 	.label = "osTicket",

@@ -293,7 +293,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 const struct gmhook__source gmhook__source_postmark = {
 	.name = "postmark",
 	.signature = "none (url_token guard)",
-	.actions = "HardBounce -> history BNC + email.remove; SpamComplaint, SubscriptionChange -> history + email.optout",
+	.actions =
+	        "HardBounce -> history BNC + email.remove; SpamComplaint, SubscriptionChange -> history + email.optout",
 	.description =
 	        "Postmark webhooks (hard bounces, spam complaints, subscription changes)",
 	.label = "Postmark",

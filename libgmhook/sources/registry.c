@@ -8,7 +8,8 @@
 
 #include "gmhook-private.h"
 
-#define GMHOOK_SOURCE(name) extern const struct gmhook__source gmhook__source_##name;
+#define GMHOOK_SOURCE(name) \
+	extern const struct gmhook__source gmhook__source_##name;
 #include "list.h"
 #undef GMHOOK_SOURCE
 

@@ -336,8 +336,10 @@ out:
 
 const struct gmhook__source gmhook__source_sendgrid = {
 	.name = "sendgrid",
-	.signature = "X-Twilio-Email-Event-Webhook-Signature ECDSA P-256 over timestamp+body (public_key), 300 s window",
-	.actions = "bounce, dropped (bounced) -> email.remove; unsubscribe, group_unsubscribe, spamreport, dropped (unsubscribed) -> email.optout; others ignored",
+	.signature =
+	        "X-Twilio-Email-Event-Webhook-Signature ECDSA P-256 over timestamp+body (public_key), 300 s window",
+	.actions =
+	        "bounce, dropped (bounced) -> email.remove; unsubscribe, group_unsubscribe, spamreport, dropped (unsubscribed) -> email.optout; others ignored",
 	.description =
 	        "SendGrid Event Webhook (bounces, drops, unsubscribes, spam reports)",
 	.label = "SendGrid",

@@ -24,7 +24,7 @@ static bool is_test_delivery(const char *value)
 static bool is_order_topic(const char *topic)
 {
 	return topic && (strcmp(topic, "orders/create") == 0 ||
-			 strcmp(topic, "orders/paid") == 0);
+	                 strcmp(topic, "orders/paid") == 0);
 }
 
 static int detect(const struct gmhook__delivery *d)
@@ -55,7 +55,7 @@ static void add_string(json_object *meta, const char *key, const char *value)
  * is taken as orders/create and map says so in a warning.
  */
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *topic = gmhook__header(d->req, "X-Shopify-Topic");
 	const char *id = gmhook__header(d->req, "X-Shopify-Event-Id");
@@ -70,7 +70,7 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	if (!topic) {
 		topic = "orders/create";
 		json_object_object_add(item->meta, "topic_assumed",
-				       json_object_new_boolean(1));
+		                       json_object_new_boolean(1));
 	}
 	add_string(item->meta, "type", topic);
 	if (!id) {
@@ -85,7 +85,7 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	}
 	if (is_test_delivery(gmhook__header(d->req, "X-Shopify-Test"))) {
 		json_object_object_add(item->meta, "test_delivery",
-				       json_object_new_boolean(1));
+		                       json_object_new_boolean(1));
 	}
 	if (when && gmhook__time_parse(when, &t)) {
 		gmhook__time_format_utc(t, iso, sizeof(iso));
@@ -95,14 +95,14 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 }
 
 static void mac_of(const struct gmhook__secret *s,
-		   const struct gmhook_event *event, unsigned char mac[64],
-		   size_t *mac_len)
+                   const struct gmhook_event *event, unsigned char mac[64],
+                   size_t *mac_len)
 {
 	const void *parts[1] = { event->raw };
 	size_t lens[1] = { event->raw_len };
 
 	*mac_len = gmhook__hmac(GMHOOK__SHA256, s->key, s->len, parts, lens, 1,
-				mac);
+	                        mac);
 }
 
 /*
@@ -112,8 +112,8 @@ static void mac_of(const struct gmhook__secret *s,
  * a replay is refused only as a ledger duplicate of its event id.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		  const struct gmhook__source_config *cfg,
-		  struct gmhook_error *err)
+                  const struct gmhook__source_config *cfg,
+                  struct gmhook_error *err)
 {
 	static const char header[] = "X-Shopify-Hmac-Sha256";
 	const char *value = gmhook__event_header(event, header);
@@ -128,7 +128,7 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 	for (i = 0; i < cfg->n_secrets; i++) {
 		mac_of(&cfg->secrets[i], event, mac, &mac_len);
 		if (gmhook__mac_equal_base64(mac, mac_len, value,
-					     strlen(value))) {
+		                             strlen(value))) {
 			return 0;
 		}
 	}
@@ -140,7 +140,7 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 static const char *email_pointer(json_object *data)
 {
 	static const char *const candidates[] = { "/email", "/contact_email",
-						  "/customer/email", NULL };
+		                                  "/customer/email", NULL };
 	size_t i;
 
 	for (i = 0; candidates[i]; i++) {
@@ -153,8 +153,8 @@ static const char *email_pointer(json_object *data)
 	return candidates[0];
 }
 
-static int validate_amount(const struct gmhook__item *item,
-			   const char *pointer, struct gmhook_error *err)
+static int validate_amount(const struct gmhook__item *item, const char *pointer,
+                           struct gmhook_error *err)
 {
 	char path[256];
 
@@ -162,12 +162,13 @@ static int validate_amount(const struct gmhook__item *item,
 		return 0;
 	}
 	gmhook__path_join(path, sizeof(path), item->pointer, pointer);
-	return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-				 "the order total must be a decimal amount as a string, such as \"123.45\"");
+	return gmhook__error_set(
+	        err, GMHOOK_EVALIDATE, VALIDATE, path,
+	        "the order total must be a decimal amount as a string, such as \"123.45\"");
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	const char *topic = gmhook__get_str(item->meta, "/type");
 	char path[256];
@@ -180,12 +181,12 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	if (!gmhook__order_text(item->data, "/id")) {
 		gmhook__path_join(path, sizeof(path), item->pointer, "/id");
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "an order id is required");
+		                         "an order id is required");
 	}
 	rc = validate_amount(item, "/total_price", err);
 	if (rc == 0) {
 		rc = gmhook__validate_email(item, email_pointer(item->data),
-					    false, err);
+		                            false, err);
 	}
 	if (rc == 0) {
 		rc = gmhook__validate_time(item, "/created_at", false, err);
@@ -198,14 +199,14 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 static const char *address_base(json_object *data)
 {
 	static const char *const candidates[] = { "/billing_address",
-						  "/shipping_address",
-						  "/customer/default_address",
-						  NULL };
+		                                  "/shipping_address",
+		                                  "/customer/default_address",
+		                                  NULL };
 	size_t i;
 
 	for (i = 0; candidates[i]; i++) {
 		if (json_object_is_type(gmhook__get(data, candidates[i]),
-					json_type_object)) {
+		                        json_type_object)) {
 			return candidates[i];
 		}
 	}
@@ -219,7 +220,7 @@ static const char *nonempty(const char *s)
 
 /* A member of the address object at @p base, its path into @p path. */
 static const char *address_member(json_object *data, const char *base,
-				  const char *member, char *path, size_t size)
+                                  const char *member, char *path, size_t size)
 {
 	const char *v;
 
@@ -237,29 +238,30 @@ struct person_paths {
 };
 
 static void person_of(struct gmhook__order *o, struct person_paths *pp,
-		      json_object *data, const char *base)
+                      json_object *data, const char *base)
 {
 	struct gmhook__person *p = &o->person;
 
 	p->email = nonempty(gmhook__get_str(data, email_pointer(data)));
-	p->name = address_member(data, base, "/name", pp->name,
-				 sizeof(pp->name));
+	p->name =
+	        address_member(data, base, "/name", pp->name, sizeof(pp->name));
 	p->name_path = pp->name;
 	p->first = address_member(data, base, "/first_name", pp->first,
-				  sizeof(pp->first));
+	                          sizeof(pp->first));
 	p->last = address_member(data, base, "/last_name", pp->last,
-				 sizeof(pp->last));
+	                         sizeof(pp->last));
 	p->last_path = pp->last;
 	p->phone = address_member(data, base, "/phone", pp->phone,
-				  sizeof(pp->phone));
+	                          sizeof(pp->phone));
 	p->phone_path = pp->phone;
 	p->company = address_member(data, base, "/company", pp->company,
-				    sizeof(pp->company));
+	                            sizeof(pp->company));
 	p->company_path = pp->company;
 	if (!p->name && !p->first && !p->last) {
-		p->first = nonempty(gmhook__get_str(data,
-						    "/customer/first_name"));
-		p->last = nonempty(gmhook__get_str(data, "/customer/last_name"));
+		p->first =
+		        nonempty(gmhook__get_str(data, "/customer/first_name"));
+		p->last =
+		        nonempty(gmhook__get_str(data, "/customer/last_name"));
 		p->last_path = "/customer/last_name";
 	}
 	if (!p->phone) {
@@ -284,7 +286,7 @@ static void add_lines(struct gmhook__buf *notes, json_object *data)
 		const char *sku = nonempty(gmhook__get_str(it, "/sku"));
 
 		gmhook__buf_addf(notes, "%s x %s", qty ? qty : "1",
-				 title ? title : "(item)");
+		                 title ? title : "(item)");
 		if (sku) {
 			gmhook__buf_addf(notes, " [%s]", sku);
 		}
@@ -296,7 +298,7 @@ static void add_lines(struct gmhook__buf *notes, json_object *data)
 }
 
 static void add_summary(struct gmhook__buf *notes, json_object *data,
-			const char *ref)
+                        const char *ref)
 {
 	static const struct {
 		const char *label;
@@ -310,20 +312,22 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 		{ "Cancelled", "/cancelled_at" },
 		{ "Note", "/note" },
 	};
+
 	const char *currency = gmhook__get_str(data, "/currency");
 	const char *id = gmhook__order_text(data, "/id");
 	size_t i;
 
 	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref,
-			 gmhook__get_str(data, "/total_price"),
-			 currency ? currency : "");
+	                 gmhook__get_str(data, "/total_price"),
+	                 currency ? currency : "");
 	add_lines(notes, data);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *v = nonempty(gmhook__get_str(data,
-							 lines[i].pointer));
+		const char *v =
+		        nonempty(gmhook__get_str(data, lines[i].pointer));
 
 		if (v) {
-			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label, v);
+			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label,
+			                 v);
 		}
 	}
 	if (json_object_get_boolean(gmhook__get(data, "/test"))) {
@@ -350,11 +354,10 @@ static const char *order_number(json_object *data, char *buf, size_t size)
 	return gmhook__order_text(data, "/id");
 }
 
-static int64_t order_time(struct gmhook_ctx *ctx, json_object *data,
-			  bool paid)
+static int64_t order_time(struct gmhook_ctx *ctx, json_object *data, bool paid)
 {
-	const char *s = gmhook__get_str(data, paid ? "/updated_at"
-						   : "/processed_at");
+	const char *s =
+	        gmhook__get_str(data, paid ? "/updated_at" : "/processed_at");
 	int64_t t;
 
 	if ((s && gmhook__time_parse(s, &t)) ||
@@ -365,12 +368,12 @@ static int64_t order_time(struct gmhook_ctx *ctx, json_object *data,
 }
 
 static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		     struct gmhook__plan_builder *pb, bool paid,
-		     struct gmhook_error *err)
+                     struct gmhook__plan_builder *pb, bool paid,
+                     struct gmhook_error *err)
 {
 	static const char *const address_rel[GMHOOK__ORDER_N_ADDRESS] = {
-		"/address1", "/address2", "/city",
-		"/province_code", "/zip", "/country",
+		"/address1",      "/address2", "/city",
+		"/province_code", "/zip",      "/country",
 	};
 	const char *base = address_base(item->data);
 	struct gmhook__order o = { 0 };
@@ -392,14 +395,14 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	o.when = order_time(ctx, item->data, paid);
 	o.amount = gmhook__get_str(item->data, "/total_price");
 	if (gmhook__order_quantity(units, sizeof(units), item->data,
-				   "/line_items", "/quantity")) {
+	                           "/line_items", "/quantity")) {
 		o.units = units;
 	}
 	add_summary(&notes, item->data, ref);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	o.notes = notes.data;
 	rc = gmhook__order_plan(pb, item, &o, "Shopify", err);
@@ -408,31 +411,37 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *topic = gmhook__get_str(item->meta, "/type");
 
-	if (json_object_get_boolean(gmhook__get(item->meta,
-						"/test_delivery"))) {
-		gmhook__plan_ignore(pb, "a Shopify test notification (X-Shopify-Test: true), not a real order");
+	if (json_object_get_boolean(
+	            gmhook__get(item->meta, "/test_delivery"))) {
+		gmhook__plan_ignore(
+		        pb,
+		        "a Shopify test notification (X-Shopify-Test: true), not a real order");
 		return 0;
 	}
 	if (!is_order_topic(topic)) {
-		gmhook__plan_ignore(pb, "not an orders/create or orders/paid Shopify topic");
+		gmhook__plan_ignore(
+		        pb,
+		        "not an orders/create or orders/paid Shopify topic");
 		return 0;
 	}
-	if (json_object_get_boolean(gmhook__get(item->meta,
-						"/topic_assumed"))) {
-		gmhook__plan_warn(pb, "no X-Shopify-Topic header; the order is taken as orders/create");
+	if (json_object_get_boolean(
+	            gmhook__get(item->meta, "/topic_assumed"))) {
+		gmhook__plan_warn(
+		        pb,
+		        "no X-Shopify-Topic header; the order is taken as orders/create");
 	}
-	return map_order(ctx, item, pb, strcmp(topic, "orders/paid") == 0,
-			 err);
+	return map_order(ctx, item, pb, strcmp(topic, "orders/paid") == 0, err);
 }
 
 const struct gmhook__source gmhook__source_shopify = {
 	.name = "shopify",
 	.signature = "X-Shopify-Hmac-Sha256 base64 HMAC-SHA256 of the body",
-	.actions = "orders/create, orders/paid -> contact from billing, history S (ORD), Order detail row",
+	.actions =
+	        "orders/create, orders/paid -> contact from billing, history S (ORD), Order detail row",
 	.description = "Shopify orders/create and orders/paid",
 	.label = "Shopify",
 	.detect = detect,

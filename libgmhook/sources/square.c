@@ -21,13 +21,13 @@ static const char payment[] = "/data/object/payment";
 static bool is_payment_event(const char *type)
 {
 	return type && (strcmp(type, "payment.created") == 0 ||
-			strcmp(type, "payment.updated") == 0);
+	                strcmp(type, "payment.updated") == 0);
 }
 
 static bool is_completed(json_object *data)
 {
-	const char *status = gmhook__get_str(data,
-					     "/data/object/payment/status");
+	const char *status =
+	        gmhook__get_str(data, "/data/object/payment/status");
 
 	return status && strcmp(status, "COMPLETED") == 0;
 }
@@ -45,18 +45,19 @@ static int detect(const struct gmhook__delivery *d)
 	    gmhook__get_str(d->body, "/event_id") &&
 	    gmhook__get_str(d->body, "/type") &&
 	    json_object_is_type(gmhook__get(d->body, "/data"),
-				json_type_object)) {
+	                        json_type_object)) {
 		return 80;
 	}
 	return 0;
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 	const char *id = gmhook__get_str(item->data, "/event_id");
-	const char *pid = gmhook__get_str(item->data, "/data/object/payment/id");
+	const char *pid =
+	        gmhook__get_str(item->data, "/data/object/payment/id");
 	const char *when = gmhook__get_str(item->data, "/created_at");
 	char key[256];
 	char iso[32];
@@ -66,19 +67,19 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	(void) d;
 	(void) err;
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string(type ? type : "unknown"));
+	                       json_object_new_string(type ? type : "unknown"));
 	if (is_payment_event(type) && is_completed(item->data) && pid) {
 		snprintf(key, sizeof(key), "payment:%s:COMPLETED", pid);
 		id = key;
 	}
 	if (id) {
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(id));
+		                       json_object_new_string(id));
 	}
 	if (when && gmhook__time_parse(when, &t)) {
 		gmhook__time_format_utc(t, iso, sizeof(iso));
 		json_object_object_add(item->meta, "time",
-				       json_object_new_string(iso));
+		                       json_object_new_string(iso));
 	}
 	return 0;
 }
@@ -90,7 +91,7 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
  * X-Gmhook-Url is the fallback.
  */
 static const char *notification_url(const struct gmhook_event *event,
-				    const struct gmhook__source_config *cfg)
+                                    const struct gmhook__source_config *cfg)
 {
 	if (cfg->public_url && cfg->public_url[0]) {
 		return cfg->public_url;
@@ -99,8 +100,8 @@ static const char *notification_url(const struct gmhook_event *event,
 }
 
 static bool signature_matches(const struct gmhook__source_config *cfg,
-			      const struct gmhook_event *event, int digest,
-			      const char *url, const char *value)
+                              const struct gmhook_event *event, int digest,
+                              const char *url, const char *value)
 {
 	const void *parts[2] = { url, event->raw };
 	size_t lens[2] = { strlen(url), event->raw_len };
@@ -112,9 +113,9 @@ static bool signature_matches(const struct gmhook__source_config *cfg,
 		const struct gmhook__secret *s = &cfg->secrets[i];
 
 		mac_len = gmhook__hmac(digest, s->key, s->len, parts, lens, 2,
-				       mac);
+		                       mac);
 		if (gmhook__mac_equal_base64(mac, mac_len, value,
-					     strlen(value))) {
+		                             strlen(value))) {
 			return true;
 		}
 	}
@@ -128,8 +129,8 @@ static bool signature_matches(const struct gmhook__source_config *cfg,
  * that one is checked. Square signs no timestamp.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		  const struct gmhook__source_config *cfg,
-		  struct gmhook_error *err)
+                  const struct gmhook__source_config *cfg,
+                  struct gmhook_error *err)
 {
 	static const char sha256_header[] = "x-square-hmacsha256-signature";
 	static const char sha1_header[] = "x-square-signature";
@@ -148,17 +149,20 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 		return gmhook__signature_fail(err, sha256_header, "missing");
 	}
 	if (!url) {
-		return gmhook__error_set(err, GMHOOK_ECONFIG, VALIDATE, "",
-					 "square: the signature covers the notification URL; set sources.square.public_url to the URL registered with Square");
+		return gmhook__error_set(
+		        err, GMHOOK_ECONFIG, VALIDATE, "",
+		        "square: the signature covers the notification URL; set sources.square.public_url to the URL registered with Square");
 	}
 	if (!signature_matches(cfg, event, digest, url, value)) {
-		return gmhook__signature_fail(err, header, "does not match the notification URL and body");
+		return gmhook__signature_fail(
+		        err, header,
+		        "does not match the notification URL and body");
 	}
 	return 0;
 }
 
 static int require(const struct gmhook__item *item, const char *pointer,
-		   json_type type, const char *what, struct gmhook_error *err)
+                   json_type type, const char *what, struct gmhook_error *err)
 {
 	char path[256];
 
@@ -167,53 +171,52 @@ static int require(const struct gmhook__item *item, const char *pointer,
 	}
 	gmhook__path_join(path, sizeof(path), item->pointer, pointer);
 	return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-				 "%s is required", what);
+	                         "%s is required", what);
 }
 
 /* The payment's total (tips included), else its amount. */
 static const char *money_pointer(json_object *data)
 {
-	if (json_object_is_type(gmhook__get(data,
-					    "/data/object/payment/total_money"),
-				json_type_object)) {
+	if (json_object_is_type(
+	            gmhook__get(data, "/data/object/payment/total_money"),
+	            json_type_object)) {
 		return "/data/object/payment/total_money";
 	}
 	return "/data/object/payment/amount_money";
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 	char pointer[128];
 	int rc;
 
 	(void) ctx;
-	rc = require(item, "/event_id", json_type_string, "the event_id",
-		     err);
+	rc = require(item, "/event_id", json_type_string, "the event_id", err);
 	if (rc < 0 || !is_payment_event(type)) {
 		return rc;
 	}
 	rc = require(item, payment, json_type_object, "the payment object",
-		     err);
+	             err);
 	if (rc < 0 || !is_completed(item->data)) {
 		return rc;
 	}
 	snprintf(pointer, sizeof(pointer), "%s/amount",
-		 money_pointer(item->data));
+	         money_pointer(item->data));
 	rc = require(item, pointer, json_type_int,
-		     "the amount (an integer in the currency's minor unit)",
-		     err);
+	             "the amount (an integer in the currency's minor unit)",
+	             err);
 	if (rc == 0) {
 		snprintf(pointer, sizeof(pointer), "%s/currency",
-			 money_pointer(item->data));
+		         money_pointer(item->data));
 		rc = require(item, pointer, json_type_string, "the currency",
-			     err);
+		             err);
 	}
 	if (rc == 0) {
 		rc = gmhook__validate_email(
-			item, "/data/object/payment/buyer_email_address", false,
-			err);
+		        item, "/data/object/payment/buyer_email_address", false,
+		        err);
 	}
 	return rc;
 }
@@ -226,12 +229,14 @@ static const char *nonempty(const char *s)
 /* The billing address, else the shipping address. */
 static const char *address_base(json_object *data)
 {
-	if (json_object_is_type(gmhook__get(data, "/data/object/payment/billing_address"),
-				json_type_object)) {
+	if (json_object_is_type(
+	            gmhook__get(data, "/data/object/payment/billing_address"),
+	            json_type_object)) {
 		return "/data/object/payment/billing_address";
 	}
-	if (json_object_is_type(gmhook__get(data, "/data/object/payment/shipping_address"),
-				json_type_object)) {
+	if (json_object_is_type(
+	            gmhook__get(data, "/data/object/payment/shipping_address"),
+	            json_type_object)) {
 		return "/data/object/payment/shipping_address";
 	}
 	return NULL;
@@ -243,20 +248,17 @@ struct person_paths {
 };
 
 static void person_of(struct gmhook__order *o, struct person_paths *pp,
-		      json_object *data)
+                      json_object *data)
 {
 	static const char *const address_rel[GMHOOK__ORDER_N_ADDRESS] = {
-		"/address_line_1",
-		"/address_line_2",
-		"/locality",
-		"/administrative_district_level_1",
-		"/postal_code",
-		"/country",
+		"/address_line_1", "/address_line_2",
+		"/locality",       "/administrative_district_level_1",
+		"/postal_code",    "/country",
 	};
 	const char *base = address_base(data);
 
 	o->person.email = nonempty(gmhook__get_str(
-		data, "/data/object/payment/buyer_email_address"));
+	        data, "/data/object/payment/buyer_email_address"));
 	if (!base) {
 		return;
 	}
@@ -269,8 +271,8 @@ static void person_of(struct gmhook__order *o, struct person_paths *pp,
 }
 
 static void add_summary(struct gmhook__buf *notes, json_object *data,
-			const char *ref, const char *amount,
-			const char *currency)
+                        const char *ref, const char *amount,
+                        const char *currency)
 {
 	static const struct {
 		const char *label;
@@ -285,16 +287,18 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 		{ "Square payment", "/data/object/payment/id" },
 		{ "Location", "/data/object/payment/location_id" },
 	};
+
 	size_t i;
 
 	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref, amount,
-			 currency);
+	                 currency);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *v = nonempty(gmhook__get_str(data,
-							 lines[i].pointer));
+		const char *v =
+		        nonempty(gmhook__get_str(data, lines[i].pointer));
 
 		if (v) {
-			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label, v);
+			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label,
+			                 v);
 		}
 	}
 }
@@ -314,7 +318,7 @@ static int64_t sale_time(struct gmhook_ctx *ctx, json_object *data)
 
 	for (i = 0; candidates[i]; i++) {
 		if (gmhook__time_parse(gmhook__get_str(data, candidates[i]),
-				       &t)) {
+		                       &t)) {
 			return t;
 		}
 	}
@@ -322,7 +326,7 @@ static int64_t sale_time(struct gmhook_ctx *ctx, json_object *data)
 }
 
 static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook__plan_builder *pb, struct gmhook_error *err)
+                    struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *money = money_pointer(item->data);
 	char pointer[128];
@@ -337,15 +341,16 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	snprintf(pointer, sizeof(pointer), "%s/currency", money);
 	currency = gmhook__get_str(item->data, pointer);
 	snprintf(pointer, sizeof(pointer), "%s/amount", money);
-	gmhook__order_minor_units(amount, sizeof(amount),
-				  json_object_get_int64(gmhook__get(item->data,
-								    pointer)),
-				  currency);
+	gmhook__order_minor_units(
+	        amount, sizeof(amount),
+	        json_object_get_int64(gmhook__get(item->data, pointer)),
+	        currency);
 	person_of(&o, &pp, item->data);
-	o.number = nonempty(gmhook__get_str(item->data,
-					    "/data/object/payment/order_id"));
+	o.number = nonempty(
+	        gmhook__get_str(item->data, "/data/object/payment/order_id"));
 	if (!o.number) {
-		o.number = gmhook__get_str(item->data, "/data/object/payment/id");
+		o.number =
+		        gmhook__get_str(item->data, "/data/object/payment/id");
 	}
 	snprintf(ref, sizeof(ref), "Square order %s", o.number ? o.number : "");
 	o.ref = ref;
@@ -356,7 +361,7 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	o.notes = notes.data;
 	rc = gmhook__order_plan(pb, item, &o, "Square", err);
@@ -365,7 +370,7 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 
@@ -374,19 +379,24 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return 0;
 	}
 	if (!is_payment_event(type)) {
-		gmhook__plan_ignore(pb, "not a payment.created or payment.updated Square event");
+		gmhook__plan_ignore(
+		        pb,
+		        "not a payment.created or payment.updated Square event");
 		return 0;
 	}
 	if (!is_completed(item->data)) {
-		gmhook__plan_ignore(pb, "the Square payment is not COMPLETED yet");
+		gmhook__plan_ignore(pb,
+		                    "the Square payment is not COMPLETED yet");
 		return 0;
 	}
 	/* Square's payment carries no customer e-mail or phone except
 	 * buyer_email_address (set when the buyer asked for an e-mailed
 	 * receipt); the customer record would need an API call. */
-	if (!nonempty(gmhook__get_str(item->data,
-				      "/data/object/payment/buyer_email_address"))) {
-		gmhook__plan_ignore(pb, "the Square payment has no buyer_email_address, so no GoldMine contact can be found or created for it");
+	if (!nonempty(gmhook__get_str(
+	            item->data, "/data/object/payment/buyer_email_address"))) {
+		gmhook__plan_ignore(
+		        pb,
+		        "the Square payment has no buyer_email_address, so no GoldMine contact can be found or created for it");
 		return 0;
 	}
 	return map_sale(ctx, item, pb, err);
@@ -394,8 +404,10 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_square = {
 	.name = "square",
-	.signature = "x-square-hmacsha256-signature base64 HMAC-SHA256 of URL+body (legacy SHA-1 too)",
-	.actions = "payment COMPLETED with buyer e-mail -> contact, history S (ORD), Order detail row",
+	.signature =
+	        "x-square-hmacsha256-signature base64 HMAC-SHA256 of URL+body (legacy SHA-1 too)",
+	.actions =
+	        "payment COMPLETED with buyer e-mail -> contact, history S (ORD), Order detail row",
 	.description = "Square payment.created / payment.updated (COMPLETED)",
 	.label = "Square",
 	.detect = detect,

@@ -23,7 +23,7 @@ static const char charge_type[] = "charge.succeeded";
 static bool is_handled(const char *type)
 {
 	return type && (strcmp(type, checkout_type) == 0 ||
-			strcmp(type, charge_type) == 0);
+	                strcmp(type, charge_type) == 0);
 }
 
 static int detect(const struct gmhook__delivery *d)
@@ -42,14 +42,14 @@ static int detect(const struct gmhook__delivery *d)
 	if (object && strcmp(object, "event") == 0 && id &&
 	    strncmp(id, "evt_", 4) == 0 &&
 	    json_object_is_type(gmhook__get(d->body, "/data/object"),
-				json_type_object)) {
+	                        json_type_object)) {
 		return 90;
 	}
 	return 0;
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 	const char *id = gmhook__get_str(item->data, "/id");
@@ -60,16 +60,16 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	(void) d;
 	(void) err;
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string(type ? type : "unknown"));
+	                       json_object_new_string(type ? type : "unknown"));
 	if (id) {
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(id));
+		                       json_object_new_string(id));
 	}
 	if (json_object_is_type(created, json_type_int)) {
 		gmhook__time_format_utc(json_object_get_int64(created), iso,
-					sizeof(iso));
+		                        sizeof(iso));
 		json_object_object_add(item->meta, "time",
-				       json_object_new_string(iso));
+		                       json_object_new_string(iso));
 	}
 	return 0;
 }
@@ -79,8 +79,8 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 
 /* Does hex @p v1 match HMAC-SHA256("<t>.<body>") under any secret? */
 static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
-		       const struct gmhook_event *event, const char *v1,
-		       size_t v1_len)
+                       const struct gmhook_event *event, const char *v1,
+                       size_t v1_len)
 {
 	const void *parts[3] = { t, ".", event->raw };
 	size_t lens[3] = { strlen(t), 1, event->raw_len };
@@ -92,7 +92,7 @@ static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
 		const struct gmhook__secret *s = &cfg->secrets[i];
 
 		mac_len = gmhook__hmac(GMHOOK__SHA256, s->key, s->len, parts,
-				       lens, 3, mac);
+		                       lens, 3, mac);
 		if (gmhook__mac_equal_hex(mac, mac_len, v1, v1_len)) {
 			return true;
 		}
@@ -102,7 +102,7 @@ static bool v1_matches(const struct gmhook__source_config *cfg, const char *t,
 
 /* The next "key=value" element of a Stripe-Signature list. */
 static const char *next_element(const char *p, const char **value,
-				size_t *value_len, char *key, size_t key_size)
+                                size_t *value_len, char *key, size_t key_size)
 {
 	size_t n = strcspn(p, ",");
 	const char *eq;
@@ -128,7 +128,7 @@ static const char *next_element(const char *p, const char **value,
 
 /* The t= element (digits only) into @p t; false when absent or bad. */
 static bool find_timestamp(const char *header, char *t, size_t size,
-			   int64_t *ts)
+                           int64_t *ts)
 {
 	const char *p = header;
 	const char *v;
@@ -154,8 +154,8 @@ static bool find_timestamp(const char *header, char *t, size_t size,
  * secret rotation there are two. v0 (test mode, SHA-1 era) is ignored.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		  const struct gmhook__source_config *cfg,
-		  struct gmhook_error *err)
+                  const struct gmhook__source_config *cfg,
+                  struct gmhook_error *err)
 {
 	static const char header[] = "Stripe-Signature";
 	const char *value = gmhook__event_header(event, header);
@@ -183,11 +183,13 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 		}
 	}
 	if (!match) {
-		return gmhook__signature_fail(err, header, "no v1 signature matches the body");
+		return gmhook__signature_fail(
+		        err, header, "no v1 signature matches the body");
 	}
 	age = gmhook__event_received(event) - ts;
 	if (llabs((long long) age) > tolerance) {
-		return gmhook__signature_fail(err, header, "timestamp is outside the allowed window");
+		return gmhook__signature_fail(
+		        err, header, "timestamp is outside the allowed window");
 	}
 	return 0;
 }
@@ -232,7 +234,7 @@ static const char *const legacy_address_rel[GMHOOK__ORDER_N_ADDRESS] = {
 static const struct shape *shape_of(const char *type)
 {
 	return strcmp(type, checkout_type) == 0 ? &checkout_shape
-						: &charge_shape;
+	                                        : &charge_shape;
 }
 
 static const char *nonempty(const char *s)
@@ -253,7 +255,7 @@ static const char *email_pointer(json_object *data, const struct shape *s)
 }
 
 static int require(const struct gmhook__item *item, const char *pointer,
-		   json_type type, const char *what, struct gmhook_error *err)
+                   json_type type, const char *what, struct gmhook_error *err)
 {
 	char path[256];
 
@@ -262,7 +264,7 @@ static int require(const struct gmhook__item *item, const char *pointer,
 	}
 	gmhook__path_join(path, sizeof(path), item->pointer, pointer);
 	return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-				 "%s is required", what);
+	                         "%s is required", what);
 }
 
 /* A setup-mode session collects a card and charges nothing. */
@@ -274,7 +276,7 @@ static bool is_setup_session(json_object *data)
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 	const struct shape *s;
@@ -287,39 +289,39 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	}
 	s = shape_of(type);
 	rc = require(item, s->amount, json_type_int,
-		     "the amount (an integer in the currency's minor unit)",
-		     err);
+	             "the amount (an integer in the currency's minor unit)",
+	             err);
 	if (rc == 0) {
 		rc = require(item, "/data/object/currency", json_type_string,
-			     "the currency", err);
+		             "the currency", err);
 	}
 	if (rc == 0) {
 		rc = gmhook__validate_email(item, email_pointer(item->data, s),
-					    false, err);
+		                            false, err);
 	}
 	return rc;
 }
 
 static void address_of(struct gmhook__order *o, json_object *data,
-		       const struct shape *s)
+                       const struct shape *s)
 {
 	json_object *billing = gmhook__get(data, s->address_base);
 
 	if (json_object_is_type(billing, json_type_object)) {
 		gmhook__order_address_from(o, data, s->address_base,
-					   s->address_rel);
+		                           s->address_rel);
 	}
 	if (!o->address[GMHOOK__ORDER_ADDRESS1] &&
 	    !o->address[GMHOOK__ORDER_CITY] &&
 	    json_object_is_type(gmhook__get(data, "/data/object/source"),
-				json_type_object)) {
+	                        json_type_object)) {
 		gmhook__order_address_from(o, data, "/data/object/source",
-					   legacy_address_rel);
+		                           legacy_address_rel);
 	}
 }
 
 static void person_of(struct gmhook__order *o, json_object *data,
-		      const struct shape *s)
+                      const struct shape *s)
 {
 	struct gmhook__person *p = &o->person;
 	size_t i;
@@ -360,8 +362,8 @@ static const char *order_number(json_object *data)
 }
 
 static void add_summary(struct gmhook__buf *notes, json_object *data,
-			const char *ref, const char *amount,
-			const char *currency)
+                        const char *ref, const char *amount,
+                        const char *currency)
 {
 	static const struct {
 		const char *label;
@@ -377,20 +379,22 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 		{ "Receipt", "/data/object/receipt_number" },
 		{ "Stripe event", "/id" },
 	};
+
 	size_t i;
 
 	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref, amount,
-			 currency);
+	                 currency);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *v = nonempty(gmhook__get_str(data,
-							 lines[i].pointer));
+		const char *v =
+		        nonempty(gmhook__get_str(data, lines[i].pointer));
 
 		if (v) {
-			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label, v);
+			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label,
+			                 v);
 		}
 	}
 	if (json_object_is_type(gmhook__get(data, "/livemode"),
-				json_type_boolean) &&
+	                        json_type_boolean) &&
 	    !json_object_get_boolean(gmhook__get(data, "/livemode"))) {
 		gmhook__buf_adds(notes, "Test mode\r\n");
 	}
@@ -416,8 +420,8 @@ static void upper_copy(char *out, size_t size, const char *s)
 }
 
 static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook__plan_builder *pb, const char *type,
-		    struct gmhook_error *err)
+                    struct gmhook__plan_builder *pb, const char *type,
+                    struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(type);
 	json_object *created = gmhook__get(item->data, "/created");
@@ -429,27 +433,27 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int rc;
 
 	upper_copy(currency, sizeof(currency),
-		   gmhook__get_str(item->data, "/data/object/currency"));
-	gmhook__order_minor_units(amount, sizeof(amount),
-				  json_object_get_int64(gmhook__get(item->data,
-								    s->amount)),
-				  currency);
+	           gmhook__get_str(item->data, "/data/object/currency"));
+	gmhook__order_minor_units(
+	        amount, sizeof(amount),
+	        json_object_get_int64(gmhook__get(item->data, s->amount)),
+	        currency);
 	person_of(&o, item->data, s);
 	o.number = order_number(item->data);
 	snprintf(ref, sizeof(ref), "Stripe %s %s",
-		 s == &checkout_shape ? "checkout" : "charge",
-		 o.number ? o.number : "");
+	         s == &checkout_shape ? "checkout" : "charge",
+	         o.number ? o.number : "");
 	o.ref = ref;
 	o.resultcode = result_code(item->data, type);
 	o.when = json_object_is_type(created, json_type_int)
-			 ? json_object_get_int64(created)
-			 : gmhook__now(ctx);
+	                 ? json_object_get_int64(created)
+	                 : gmhook__now(ctx);
 	o.amount = amount;
 	add_summary(&notes, item->data, ref, amount, currency);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	o.notes = notes.data;
 	rc = gmhook__order_plan(pb, item, &o, "Stripe", err);
@@ -458,16 +462,19 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 
 	if (!is_handled(type)) {
-		gmhook__plan_ignore(pb, "not a checkout.session.completed or charge.succeeded Stripe event");
+		gmhook__plan_ignore(
+		        pb,
+		        "not a checkout.session.completed or charge.succeeded Stripe event");
 		return 0;
 	}
 	if (is_setup_session(item->data)) {
-		gmhook__plan_ignore(pb, "a setup-mode Checkout session charges nothing");
+		gmhook__plan_ignore(
+		        pb, "a setup-mode Checkout session charges nothing");
 		return 0;
 	}
 	return map_sale(ctx, item, pb, type, err);
@@ -475,8 +482,10 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 
 const struct gmhook__source gmhook__source_stripe = {
 	.name = "stripe",
-	.signature = "Stripe-Signature t=,v1= HMAC-SHA256 of t.body, 300 s window",
-	.actions = "checkout.session.completed, charge.succeeded -> contact, history S (ORD), Order detail row",
+	.signature =
+	        "Stripe-Signature t=,v1= HMAC-SHA256 of t.body, 300 s window",
+	.actions =
+	        "checkout.session.completed, charge.succeeded -> contact, history S (ORD), Order detail row",
 	.description = "Stripe checkout.session.completed and charge.succeeded",
 	.label = "Stripe",
 	.detect = detect,

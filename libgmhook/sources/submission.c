@@ -13,7 +13,7 @@
 
 #include "webform.h"
 
-#define MAP GMHOOK_STAGE_MAP
+#define MAP      GMHOOK_STAGE_MAP
 #define VALIDATE GMHOOK_STAGE_VALIDATE
 
 /* Longest address GoldMine's e-mail row holds (as validate.c). */
@@ -82,8 +82,7 @@ int gmhook__submission_role(const char *label)
 	return -1;
 }
 
-void gmhook__submission_init(struct gmhook__submission *s,
-			     const char *provider)
+void gmhook__submission_init(struct gmhook__submission *s, const char *provider)
 {
 	memset(s, 0, sizeof(*s));
 	s->provider = provider;
@@ -95,7 +94,7 @@ void gmhook__submission_finish(struct gmhook__submission *s)
 }
 
 bool gmhook__submission_offer(struct gmhook__submission *s, int role,
-			      const char *value, const char *path)
+                              const char *value, const char *path)
 {
 	if (role < 0 || role >= GMHOOK__WEBFORM_ROLES || s->value[role] ||
 	    !value || !value[0]) {
@@ -133,7 +132,7 @@ static bool looks_like_phone(const char *v)
 }
 
 void gmhook__submission_guess(struct gmhook__submission *s, const char *value,
-			      const char *path)
+                              const char *path)
 {
 	if (!value || !value[0]) {
 		return;
@@ -141,7 +140,7 @@ void gmhook__submission_guess(struct gmhook__submission *s, const char *value,
 	if (!s->value[GMHOOK__WEBFORM_EMAIL] && gmhook__email_valid(value)) {
 		gmhook__submission_offer(s, GMHOOK__WEBFORM_EMAIL, value, path);
 	} else if (!s->value[GMHOOK__WEBFORM_PHONE] &&
-		   looks_like_phone(value)) {
+	           looks_like_phone(value)) {
 		gmhook__submission_offer(s, GMHOOK__WEBFORM_PHONE, value, path);
 	}
 }
@@ -154,12 +153,12 @@ void gmhook__submission_join(struct gmhook__buf *buf, json_object *array)
 		json_object *v = json_object_array_get_idx(array, i);
 
 		gmhook__buf_addf(buf, "%s%s", i ? ", " : "",
-				 json_object_get_string(v));
+		                 json_object_get_string(v));
 	}
 }
 
 void gmhook__submission_line(struct gmhook__submission *s, const char *label,
-			     const char *value)
+                             const char *value)
 {
 	if (value && value[0]) {
 		gmhook__buf_addf(&s->notes, "%s: %s\r\n", label, value);
@@ -180,19 +179,17 @@ static const char *member_text(json_object *v)
 }
 
 void gmhook__submission_flat(struct gmhook__submission *s, json_object *data,
-			     const char *base)
+                             const char *base)
 {
 	char path[192];
 
-	json_object_object_foreach(data, key, v)
-	{
+	json_object_object_foreach (data, key, v) {
 		snprintf(path, sizeof(path), "%s", base);
 		gmhook__path_push(path, sizeof(path), key);
 		gmhook__submission_offer(s, gmhook__submission_role(key),
-					 member_text(v), path);
+		                         member_text(v), path);
 	}
-	json_object_object_foreach(data, key2, v2)
-	{
+	json_object_object_foreach (data, key2, v2) {
 		if (gmhook__submission_role(key2) >= 0) {
 			continue;
 		}
@@ -204,8 +201,8 @@ void gmhook__submission_flat(struct gmhook__submission *s, json_object *data,
 }
 
 int gmhook__submission_validate(const struct gmhook__item *item,
-				const struct gmhook__submission *s,
-				const char *where, struct gmhook_error *err)
+                                const struct gmhook__submission *s,
+                                const char *where, struct gmhook_error *err)
 {
 	const char *email = s->value[GMHOOK__WEBFORM_EMAIL];
 	char path[256];
@@ -215,24 +212,28 @@ int gmhook__submission_validate(const struct gmhook__item *item,
 			return 0;
 		}
 		gmhook__path_join(path, sizeof(path), item->pointer, where);
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "no e-mail address or phone number in this %s submission", s->provider);
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, VALIDATE, path,
+		        "no e-mail address or phone number in this %s submission",
+		        s->provider);
 	}
 	gmhook__path_join(path, sizeof(path), item->pointer,
-			  s->path[GMHOOK__WEBFORM_EMAIL]);
+	                  s->path[GMHOOK__WEBFORM_EMAIL]);
 	if (!gmhook__email_valid(email)) {
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "not a valid e-mail address");
+		                         "not a valid e-mail address");
 	}
 	if (strlen(email) > GOLDMINE_EMAIL_MAX) {
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "e-mail address is %zu characters; GoldMine holds at most %d", strlen(email), GOLDMINE_EMAIL_MAX);
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, VALIDATE, path,
+		        "e-mail address is %zu characters; GoldMine holds at most %d",
+		        strlen(email), GOLDMINE_EMAIL_MAX);
 	}
 	return 0;
 }
 
 int64_t gmhook__submission_when(struct gmhook_ctx *ctx,
-				const struct gmhook__item *item)
+                                const struct gmhook__item *item)
 {
 	int64_t t;
 
@@ -243,22 +244,22 @@ int64_t gmhook__submission_when(struct gmhook_ctx *ctx,
 }
 
 static int add_note(struct gmhook__plan_builder *pb, const char *text,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	json_object *note = gmhook__plan_action(pb, "note.add");
 
 	if (!note) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	json_object_object_add(note, "text", json_object_new_string(text));
 	return 0;
 }
 
 int gmhook__submission_map(struct gmhook__plan_builder *pb,
-			   const struct gmhook__item *item,
-			   struct gmhook__submission *s, int64_t when,
-			   struct gmhook_error *err)
+                           const struct gmhook__item *item,
+                           struct gmhook__submission *s, int64_t when,
+                           struct gmhook_error *err)
 {
 	struct gmhook__person p = { 0 };
 	char ref[192];
@@ -266,7 +267,7 @@ int gmhook__submission_map(struct gmhook__plan_builder *pb,
 
 	if (s->notes.failed) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	p.email = s->value[GMHOOK__WEBFORM_EMAIL];
 	p.name = s->value[GMHOOK__WEBFORM_NAME];
@@ -283,9 +284,9 @@ int gmhook__submission_map(struct gmhook__plan_builder *pb,
 		return rc;
 	}
 	snprintf(ref, sizeof(ref), "%s: %s", s->provider,
-		 s->form && s->form[0] ? s->form : "form submitted");
+	         s->form && s->form[0] ? s->form : "form submitted");
 	rc = gmhook__plan_history(pb, "O", "WEB", "FRM", when, ref,
-				  s->notes.data, NULL, err);
+	                          s->notes.data, NULL, err);
 	if (rc == 0 && s->value[GMHOOK__WEBFORM_MESSAGE]) {
 		rc = add_note(pb, s->value[GMHOOK__WEBFORM_MESSAGE], err);
 	}

@@ -299,8 +299,8 @@ static int add_history(struct gmhook__plan_builder *pb,
  * follows the ticket up, next to the history record.
  */
 static int add_todo(struct gmhook__plan_builder *pb,
-		    const struct gmhook__ticket *t, const char *subject,
-		    struct gmhook_error *err)
+                    const struct gmhook__ticket *t, const char *subject,
+                    struct gmhook_error *err)
 {
 	json_object *cal = gmhook__plan_action(pb, "calendar.schedule");
 	char ref[512];
@@ -308,20 +308,20 @@ static int add_todo(struct gmhook__plan_builder *pb,
 
 	if (!cal) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	snprintf(ref, sizeof(ref), "Follow up %s ticket %s: %s", t->label,
-		 t->number ? t->number : t->id, subject);
+	         t->number ? t->number : t->id, subject);
 	ref[gmhook__utf8_prefix(ref, REF_MAX)] = '\0';
 	snprintf(link, sizeof(link), "%s:%s", t->provider, t->id);
 	json_object_object_add(cal, "rectype", json_object_new_string("D"));
 	json_object_object_add(cal, "actvcode", json_object_new_string("TKT"));
 	gmhook__plan_set_when(cal, "ondate", NULL,
-			      gmhook__now(gmhook__plan_ctx(pb)));
+	                      gmhook__now(gmhook__plan_ctx(pb)));
 	json_object_object_add(cal, "ref", json_object_new_string(ref));
 	if (t->description && t->description[0]) {
 		json_object_object_add(cal, "notes",
-				       json_object_new_string(t->description));
+		                       json_object_new_string(t->description));
 	}
 	json_object_object_add(cal, "link", json_object_new_string(link));
 	return 0;

@@ -225,8 +225,8 @@ static int map_incoming(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	/* "sms_new_contacts": false keeps unknown numbers out of GoldMine:
 	 * their messages are then skipped with a warning. */
 	rc = ctx->sms_new_contacts
-		     ? gmhook__plan_person(pb, item, &person, "Twilio SMS", err)
-		     : gmhook__plan_find(pb, NULL, from, err);
+	             ? gmhook__plan_person(pb, item, &person, "Twilio SMS", err)
+	             : gmhook__plan_find(pb, NULL, from, err);
 	if (rc < 0) {
 		return rc;
 	}
@@ -566,8 +566,10 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_twilio = {
 	.name = "twilio",
-	.signature = "X-Twilio-Signature base64 HMAC-SHA1 of URL + sorted parameters",
-	.actions = "incoming SMS/MMS/WhatsApp -> contact by phone, history SMS/IN; failed 21610 -> history opt-out",
+	.signature =
+	        "X-Twilio-Signature base64 HMAC-SHA1 of URL + sorted parameters",
+	.actions =
+	        "incoming SMS/MMS/WhatsApp -> contact by phone, history SMS/IN; failed 21610 -> history opt-out",
 	.description =
 	        "Twilio messaging: incoming SMS/MMS/WhatsApp, STOP opt-outs",
 	.label = "Twilio SMS",

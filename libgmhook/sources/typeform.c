@@ -23,28 +23,28 @@ static int detect(const struct gmhook__delivery *d)
 	}
 	if (d->format != GMHOOK__FORMAT_JSON ||
 	    !json_object_is_type(gmhook__get(d->body, "/form_response"),
-				 json_type_object)) {
+	                         json_type_object)) {
 		return 0;
 	}
 	return gmhook__get_str(d->body, "/event_type") ? 90 : 70;
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/event_type");
 	const char *id = gmhook__get_str(item->data, "/event_id");
-	const char *when = gmhook__get_str(item->data,
-					   "/form_response/submitted_at");
+	const char *when =
+	        gmhook__get_str(item->data, "/form_response/submitted_at");
 	char buf[160];
 	int64_t t;
 
 	(void) ctx;
 	(void) d;
 	(void) err;
-	json_object_object_add(item->meta, "type",
-			       json_object_new_string(type ? type
-							   : "form_response"));
+	json_object_object_add(
+	        item->meta, "type",
+	        json_object_new_string(type ? type : "form_response"));
 	if (!id) {
 		/* The response token identifies the response itself. */
 		id = gmhook__get_str(item->data, "/form_response/token");
@@ -55,12 +55,12 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	}
 	if (id) {
 		json_object_object_add(item->meta, "id",
-				       json_object_new_string(id));
+		                       json_object_new_string(id));
 	}
 	if (when && gmhook__time_parse(when, &t)) {
 		gmhook__time_format_utc(t, buf, sizeof(buf));
 		json_object_object_add(item->meta, "time",
-				       json_object_new_string(buf));
+		                       json_object_new_string(buf));
 	}
 	return 0;
 }
@@ -80,7 +80,7 @@ static json_object *question_of(json_object *data, const char *id)
 
 	fields = gmhook__get(data, "/form_response/definition/fields");
 	for (i = 0; id && json_object_is_type(fields, json_type_array) &&
-		    i < json_object_array_length(fields);
+	            i < json_object_array_length(fields);
 	     i++) {
 		json_object *f = json_object_array_get_idx(fields, i);
 		const char *fid = gmhook__get_str(f, "/id");
@@ -96,7 +96,7 @@ static json_object *question_of(json_object *data, const char *id)
  * choice's label, "yes"/"no", or the value written into @p buf (choices
  * joined with ", ", numbers, objects as JSON). Borrowed or @p buf's. */
 static const char *answer_value(json_object *answer, const char *type,
-				struct gmhook__buf *buf)
+                                struct gmhook__buf *buf)
 {
 	json_object *v;
 	char pointer[64];
@@ -104,12 +104,12 @@ static const char *answer_value(json_object *answer, const char *type,
 	if (strcmp(type, "choice") == 0) {
 		v = gmhook__get(answer, "/choice/label");
 		return v ? json_object_get_string(v)
-			 : gmhook__get_str(answer, "/choice/other");
+		         : gmhook__get_str(answer, "/choice/other");
 	}
 	if (strcmp(type, "boolean") == 0) {
 		return json_object_get_boolean(gmhook__get(answer, "/boolean"))
-			       ? "yes"
-			       : "no";
+		               ? "yes"
+		               : "no";
 	}
 	if (strcmp(type, "choices") == 0) {
 		const char *other = gmhook__get_str(answer, "/choices/other");
@@ -120,7 +120,7 @@ static const char *answer_value(json_object *answer, const char *type,
 		}
 		if (other) {
 			gmhook__buf_addf(buf, "%s%s", buf->len ? ", " : "",
-					 other);
+			                 other);
 		}
 		return buf->data;
 	}
@@ -153,6 +153,7 @@ static int role_in_title(const char *title)
 		{ "organization", GMHOOK__WEBFORM_COMPANY },
 		{ "organisation", GMHOOK__WEBFORM_COMPANY },
 	};
+
 	char norm[256];
 	size_t n = 0;
 	size_t i;
@@ -176,7 +177,7 @@ static int role_in_title(const char *title)
 
 /* The contact field an answer fills, from its type, ref or title. */
 static int role_of_answer(const char *type, const char *field_type,
-			  const char *ref, const char *title)
+                          const char *ref, const char *title)
 {
 	int role = -1;
 
@@ -205,7 +206,7 @@ static int role_of_answer(const char *type, const char *field_type,
 }
 
 static void read_answer(struct gmhook__submission *s, json_object *data,
-			json_object *answer, size_t index)
+                        json_object *answer, size_t index)
 {
 	const char *type = gmhook__get_str(answer, "/type");
 	const char *id = gmhook__get_str(answer, "/field/id");
@@ -227,17 +228,21 @@ static void read_answer(struct gmhook__submission *s, json_object *data,
 	value = answer_value(answer, type, &buf);
 	snprintf(rel, sizeof(rel), "/%s", type);
 	snprintf(path, sizeof(path), "/form_response/answers/%zu%s", index,
-		 rel);
+	         rel);
 	/* Only a string answer is borrowed from the event and can fill a
 	 * contact field; built values live in buf. */
 	if (json_object_is_type(gmhook__get(answer, rel), json_type_string)) {
 		role = role_of_answer(type,
-				      gmhook__get_str(answer, "/field/type"),
-				      ref, title);
+		                      gmhook__get_str(answer, "/field/type"),
+		                      ref, title);
 		gmhook__submission_offer(s, role, value, path);
 	}
-	gmhook__submission_line(s, title ? title : ref ? ref : id ? id : type,
-				value);
+	gmhook__submission_line(s,
+	                        title ? title
+	                        : ref ? ref
+	                        : id  ? id
+	                              : type,
+	                        value);
 	gmhook__buf_free(&buf);
 }
 
@@ -251,15 +256,14 @@ static void read_hidden(struct gmhook__submission *s, json_object *data)
 	if (!json_object_is_type(hidden, json_type_object)) {
 		return;
 	}
-	json_object_object_foreach(hidden, key, v)
-	{
+	json_object_object_foreach (hidden, key, v) {
 		if (!json_object_is_type(v, json_type_string)) {
 			continue;
 		}
 		snprintf(path, sizeof(path), "/form_response/hidden");
 		gmhook__path_push(path, sizeof(path), key);
 		gmhook__submission_offer(s, gmhook__submission_role(key),
-					 json_object_get_string(v), path);
+		                         json_object_get_string(v), path);
 		gmhook__submission_line(s, key, json_object_get_string(v));
 	}
 }
@@ -276,19 +280,19 @@ static void read_response(struct gmhook__submission *s, json_object *data)
 		s->form = gmhook__get_str(data, "/form_response/form_id");
 	}
 	for (i = 0; json_object_is_type(answers, json_type_array) &&
-		    i < json_object_array_length(answers);
+	            i < json_object_array_length(answers);
 	     i++) {
 		read_answer(s, data, json_object_array_get_idx(answers, i), i);
 	}
 	read_hidden(s, data);
 	if (json_object_is_type(score, json_type_int)) {
 		gmhook__submission_line(s, "score",
-					json_object_get_string(score));
+		                        json_object_get_string(score));
 	}
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	char path[256];
@@ -298,41 +302,43 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	if (!is_response(item->data)) {
 		return 0;
 	}
-	if (!json_object_is_type(gmhook__get(item->data,
-					     "/form_response/answers"),
-				 json_type_array)) {
+	if (!json_object_is_type(
+	            gmhook__get(item->data, "/form_response/answers"),
+	            json_type_array)) {
 		gmhook__path_join(path, sizeof(path), item->pointer,
-				  "/form_response/answers");
-		return gmhook__error_set(err, GMHOOK_EVALIDATE,
-					 GMHOOK_STAGE_VALIDATE, path,
-					 "a form_response needs an answers array");
+		                  "/form_response/answers");
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, GMHOOK_STAGE_VALIDATE, path,
+		        "a form_response needs an answers array");
 	}
 	gmhook__submission_init(&s, "Typeform");
 	read_response(&s, item->data);
 	rc = gmhook__submission_validate(item, &s, "/form_response/answers",
-					 err);
+	                                 err);
 	if (rc == 0) {
 		rc = gmhook__validate_time(item, "/form_response/submitted_at",
-					   false, err);
+		                           false, err);
 	}
 	gmhook__submission_finish(&s);
 	return rc;
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
 
 	if (!is_response(item->data)) {
-		gmhook__plan_ignore(pb, "not a completed form_response (partial responses are not recorded)");
+		gmhook__plan_ignore(
+		        pb,
+		        "not a completed form_response (partial responses are not recorded)");
 		return 0;
 	}
 	gmhook__submission_init(&s, "Typeform");
 	read_response(&s, item->data);
 	rc = gmhook__submission_map(pb, item, &s,
-				    gmhook__submission_when(ctx, item), err);
+	                            gmhook__submission_when(ctx, item), err);
 	gmhook__submission_finish(&s);
 	return rc;
 }
@@ -340,8 +346,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 /* Does "sha256=<base64>" match HMAC-SHA256(secret, body) for any of the
  * configured secrets? */
 static bool signature_matches(const struct gmhook__source_config *cfg,
-			      const struct gmhook_event *event,
-			      const char *b64)
+                              const struct gmhook_event *event, const char *b64)
 {
 	const void *parts[1] = { event->raw };
 	size_t lens[1] = { event->raw_len };
@@ -353,9 +358,8 @@ static bool signature_matches(const struct gmhook__source_config *cfg,
 		const struct gmhook__secret *key = &cfg->secrets[i];
 
 		mac_len = gmhook__hmac(GMHOOK__SHA256, key->key, key->len,
-				       parts, lens, 1, mac);
-		if (gmhook__mac_equal_base64(mac, mac_len, b64,
-					     strlen(b64))) {
+		                       parts, lens, 1, mac);
+		if (gmhook__mac_equal_base64(mac, mac_len, b64, strlen(b64))) {
 			return true;
 		}
 	}
@@ -368,8 +372,8 @@ static bool signature_matches(const struct gmhook__source_config *cfg,
  * ledger turns a replay into a duplicate.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		  const struct gmhook__source_config *cfg,
-		  struct gmhook_error *err)
+                  const struct gmhook__source_config *cfg,
+                  struct gmhook_error *err)
 {
 	static const char header[] = "Typeform-Signature";
 	const char *value = gmhook__event_header(event, header);
@@ -379,17 +383,20 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 		return gmhook__signature_fail(err, header, "missing");
 	}
 	if (strncmp(value, "sha256=", 7) != 0) {
-		return gmhook__signature_fail(err, header, "does not start with sha256=");
+		return gmhook__signature_fail(err, header,
+		                              "does not start with sha256=");
 	}
 	if (!signature_matches(cfg, event, value + 7)) {
-		return gmhook__signature_fail(err, header, "does not match the body");
+		return gmhook__signature_fail(err, header,
+		                              "does not match the body");
 	}
 	return 0;
 }
 
 const struct gmhook__source gmhook__source_typeform = {
 	.name = "typeform",
-	.signature = "Typeform-Signature sha256= base64 HMAC-SHA256 of the body",
+	.signature =
+	        "Typeform-Signature sha256= base64 HMAC-SHA256 of the body",
 	.actions = "form_response -> contact, e-mail, history WEB/FRM, note",
 	.description = "Typeform form_response (partial responses ignored)",
 	.label = "Typeform",

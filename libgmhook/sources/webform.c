@@ -32,22 +32,22 @@ enum role {
 /* Aliases after normalisation: lower case, letters and digits only. */
 static const char *const aliases[ROLE_COUNT][12] = {
 	[ROLE_EMAIL] = { "email", "emailaddress", "youremail", "mail",
-			 "useremail", "contactemail", "email1", NULL },
+	                 "useremail", "contactemail", "email1", NULL },
 	[ROLE_NAME] = { "name", "fullname", "yourname", "contactname",
-			"customername", NULL },
-	[ROLE_FIRST] = { "firstname", "fname", "first", "givenname",
-			 "forename", NULL },
+	                "customername", NULL },
+	[ROLE_FIRST] = { "firstname", "fname", "first", "givenname", "forename",
+	                 NULL },
 	[ROLE_LAST] = { "lastname", "lname", "last", "surname", "familyname",
-			NULL },
+	                NULL },
 	[ROLE_PHONE] = { "phone", "phonenumber", "telephone", "tel", "mobile",
-			 "mobilephone", "cell", "cellphone", "yourphone",
-			 "phone1", NULL },
+	                 "mobilephone", "cell", "cellphone", "yourphone",
+	                 "phone1", NULL },
 	[ROLE_COMPANY] = { "company", "companyname", "organization",
-			   "organisation", "org", "business", "yourcompany",
-			   NULL },
+	                   "organisation", "org", "business", "yourcompany",
+	                   NULL },
 	[ROLE_MESSAGE] = { "message", "comments", "comment", "msg", "enquiry",
-			   "inquiry", "yourmessage", "body", "notes",
-			   "question", "details", NULL },
+	                   "inquiry", "yourmessage", "body", "notes",
+	                   "question", "details", NULL },
 	[ROLE_FORM] = { "formname", "formtitle", "formid", "form", NULL },
 };
 
@@ -89,8 +89,7 @@ int gmhook__webform_role(const char *key)
 static void find_fields(struct fields *f, json_object *data)
 {
 	memset(f, 0, sizeof(*f));
-	json_object_object_foreach(data, key, value)
-	{
+	json_object_object_foreach (data, key, value) {
 		int r = gmhook__webform_role(key);
 
 		if (r < 0 || f->key[r]) {
@@ -119,22 +118,22 @@ static int detect(const struct gmhook__delivery *d)
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	char iso[32];
 
 	(void) err;
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string("form.submitted"));
+	                       json_object_new_string("form.submitted"));
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	return 0;
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct fields f;
 	char pointer[256] = "";
@@ -142,10 +141,10 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	(void) ctx;
 	find_fields(&f, item->data);
 	if (!f.key[ROLE_EMAIL]) {
-		return gmhook__error_set(err, GMHOOK_EVALIDATE,
-					 GMHOOK_STAGE_VALIDATE,
-					 item->pointer[0] ? item->pointer : "",
-					 "no e-mail field in the form (looked for email, e-mail, email_address, your-email, mail)");
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, GMHOOK_STAGE_VALIDATE,
+		        item->pointer[0] ? item->pointer : "",
+		        "no e-mail field in the form (looked for email, e-mail, email_address, your-email, mail)");
 	}
 	gmhook__path_push(pointer, sizeof(pointer), f.key[ROLE_EMAIL]);
 	return gmhook__validate_email(item, pointer, true, err);
@@ -157,8 +156,7 @@ void gmhook__webform_field_lines(struct gmhook__buf *notes, json_object *data)
 {
 	size_t i;
 
-	json_object_object_foreach(data, key, value)
-	{
+	json_object_object_foreach (data, key, value) {
 		if (strcmp(key, "_charset_") == 0 ||
 		    json_object_is_type(value, json_type_null)) {
 			continue;
@@ -169,24 +167,26 @@ void gmhook__webform_field_lines(struct gmhook__buf *notes, json_object *data)
 		} else if (json_object_is_type(value, json_type_array)) {
 			for (i = 0; i < json_object_array_length(value); i++) {
 				json_object *v =
-					json_object_array_get_idx(value, i);
+				        json_object_array_get_idx(value, i);
 
 				gmhook__buf_addf(notes, "%s%s", i ? ", " : "",
-						 json_object_get_string(v));
+				                 json_object_get_string(v));
 			}
 		} else {
-			gmhook__buf_adds(notes,
-					 json_object_to_json_string_ext(
-						 value, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE));
+			gmhook__buf_adds(
+			        notes,
+			        json_object_to_json_string_ext(
+			                value,
+			                JSON_C_TO_STRING_PLAIN |
+			                        JSON_C_TO_STRING_NOSLASHESCAPE));
 		}
 		gmhook__buf_adds(notes, "\r\n");
 	}
 }
 
 static int add_history(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
-		       struct gmhook__item *item, const struct fields *f,
-		       struct gmhook_error *err)
+                       struct gmhook__item *item, const struct fields *f,
+                       struct gmhook_error *err)
 {
 	json_object *h = gmhook__plan_action(pb, "history.add");
 	struct gmhook__buf notes = { 0 };
@@ -196,13 +196,13 @@ static int add_history(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
 
 	if (!h) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
 	if (!gmhook__time_parse(gmhook__get_str(item->meta, "/time"), &when)) {
 		when = gmhook__now(ctx);
 	}
 	snprintf(ref, sizeof(ref), "Web form: %s",
-		 f->value[ROLE_FORM] ? f->value[ROLE_FORM] : "submitted");
+	         f->value[ROLE_FORM] ? f->value[ROLE_FORM] : "submitted");
 	json_object_object_add(h, "rectype", json_object_new_string("O"));
 	json_object_object_add(h, "actvcode", json_object_new_string("WEB"));
 	json_object_object_add(h, "resultcode", json_object_new_string("FRM"));
@@ -211,18 +211,18 @@ static int add_history(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-					 "out of memory");
+		                         "out of memory");
 	}
-	json_object_object_add(h, "notes",
-			       json_object_new_string(notes.data ? notes.data
-								 : ""));
+	json_object_object_add(
+	        h, "notes",
+	        json_object_new_string(notes.data ? notes.data : ""));
 	gmhook__buf_free(&notes);
 	rc = gmhook__plan_set(pb, h, "ref", ref, 65, "CONTHIST.REF", NULL, err);
 	return rc;
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__person person = { 0 };
 	struct fields f;
@@ -256,10 +256,11 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		note = gmhook__plan_action(pb, "note.add");
 		if (!note) {
 			return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-						 "out of memory");
+			                         "out of memory");
 		}
-		json_object_object_add(note, "text",
-				       json_object_new_string(f.value[ROLE_MESSAGE]));
+		json_object_object_add(
+		        note, "text",
+		        json_object_new_string(f.value[ROLE_MESSAGE]));
 	}
 	return rc;
 }
@@ -267,7 +268,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 const struct gmhook__source gmhook__source_webform = {
 	.name = "webform",
 	.signature = "none (url_token guard)",
-	.actions = "form post -> contact, e-mail, history WEB/FRM with every field, note with the message",
+	.actions =
+	        "form post -> contact, e-mail, history WEB/FRM with every field, note with the message",
 	.description = "any HTML, urlencoded, multipart or flat JSON form post",
 	.label = "Web form",
 	.detect = detect,

@@ -46,7 +46,7 @@ struct gmhook__submission {
 };
 
 void gmhook__submission_init(struct gmhook__submission *s,
-			     const char *provider);
+                             const char *provider);
 void gmhook__submission_finish(struct gmhook__submission *s);
 
 /* The role of a question label: webform's aliases, then a few French,
@@ -56,45 +56,45 @@ int gmhook__submission_role(const char *label);
 /* Take @p value for @p role unless the role is filled or @p value empty;
  * @p path says where it was found. Returns true when taken. */
 bool gmhook__submission_offer(struct gmhook__submission *s, int role,
-			      const char *value, const char *path);
+                              const char *value, const char *path);
 
 /* Recognise an unlabelled value by its syntax: a valid e-mail address
  * fills the e-mail role, a phone-looking string (digits with "+", "(",
  * ")", "-", "." or spaces, 7 to 15 digits, not a date) the phone role,
  * each only when still empty. */
 void gmhook__submission_guess(struct gmhook__submission *s, const char *value,
-			      const char *path);
+                              const char *path);
 
 /* Append the members of @p array to @p buf joined with ", ". */
 void gmhook__submission_join(struct gmhook__buf *buf, json_object *array);
 
 /* Add "label: value" to the notes when @p value is not empty. */
 void gmhook__submission_line(struct gmhook__submission *s, const char *label,
-			     const char *value);
+                             const char *value);
 
 /* For a flat object of label -> string (or array of strings): offer each
  * member by its label's role, then guess the e-mail and phone of the
  * rest by syntax, and write all members to the notes. */
 void gmhook__submission_flat(struct gmhook__submission *s, json_object *data,
-			     const char *base);
+                             const char *base);
 
 /* The submission must name an e-mail address (valid and at most 75
  * characters) or, failing that, a phone number. Errors name
  * item->pointer + the field's path, or @p where when nothing was found. */
 int gmhook__submission_validate(const struct gmhook__item *item,
-				const struct gmhook__submission *s,
-				const char *where, struct gmhook_error *err);
+                                const struct gmhook__submission *s,
+                                const char *where, struct gmhook_error *err);
 
 /* contact.upsert and email.add for the person, history.add (O, WEB/FRM,
  * REF "<provider>: <form>", the notes) at @p when, and note.add with the
  * message when there is one. */
 int gmhook__submission_map(struct gmhook__plan_builder *pb,
-			   const struct gmhook__item *item,
-			   struct gmhook__submission *s, int64_t when,
-			   struct gmhook_error *err);
+                           const struct gmhook__item *item,
+                           struct gmhook__submission *s, int64_t when,
+                           struct gmhook_error *err);
 
 /* The time to record an event at: item->meta "time", else now. */
 int64_t gmhook__submission_when(struct gmhook_ctx *ctx,
-				const struct gmhook__item *item);
+                                const struct gmhook__item *item);
 
 #endif

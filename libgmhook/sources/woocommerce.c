@@ -59,12 +59,12 @@ static void add_string(json_object *meta, const char *key, const char *value)
  * order is taken as order.created and map says so in a warning.
  */
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	const char *topic = gmhook__header(d->req, "X-WC-Webhook-Topic");
 	const char *id = gmhook__order_text(item->data, "/id");
-	const char *modified = gmhook__get_str(item->data,
-					       "/date_modified_gmt");
+	const char *modified =
+	        gmhook__get_str(item->data, "/date_modified_gmt");
 	const char *created = gmhook__get_str(item->data, "/date_created_gmt");
 	char key[256];
 	char iso[32];
@@ -75,19 +75,19 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	if (is_ping(d->format, item->data)) {
 		add_string(item->meta, "type", ping_type);
 		snprintf(key, sizeof(key), "ping:%s",
-			 gmhook__get_str(item->data, "/webhook_id"));
+		         gmhook__get_str(item->data, "/webhook_id"));
 		add_string(item->meta, "id", key);
 		return 0;
 	}
 	if (!topic) {
 		topic = "order.created";
 		json_object_object_add(item->meta, "topic_assumed",
-				       json_object_new_boolean(1));
+		                       json_object_new_boolean(1));
 	}
 	add_string(item->meta, "type", topic);
 	if (id) {
 		snprintf(key, sizeof(key), "%s:%s:%s", topic, id,
-			 modified ? modified : "");
+		         modified ? modified : "");
 		add_string(item->meta, "id", key);
 	}
 	/* The *_gmt dates carry no zone; they are UTC. */
@@ -105,8 +105,8 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
  * let through: it is ignored, so nothing is written for it.
  */
 static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
-		  const struct gmhook__source_config *cfg,
-		  struct gmhook_error *err)
+                  const struct gmhook__source_config *cfg,
+                  struct gmhook_error *err)
 {
 	static const char header[] = "X-WC-Webhook-Signature";
 	const char *value = gmhook__event_header(event, header);
@@ -126,11 +126,11 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 		return gmhook__signature_fail(err, header, "missing");
 	}
 	for (i = 0; i < cfg->n_secrets; i++) {
-		mac_len = gmhook__hmac(GMHOOK__SHA256, cfg->secrets[i].key,
-				       cfg->secrets[i].len, parts, lens, 1,
-				       mac);
+		mac_len =
+		        gmhook__hmac(GMHOOK__SHA256, cfg->secrets[i].key,
+		                     cfg->secrets[i].len, parts, lens, 1, mac);
 		if (gmhook__mac_equal_base64(mac, mac_len, value,
-					     strlen(value))) {
+		                             strlen(value))) {
 			return 0;
 		}
 	}
@@ -143,7 +143,7 @@ static bool is_order_created(const char *type)
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->meta, "/type");
 	char path[256];
@@ -156,18 +156,19 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	if (!gmhook__order_text(item->data, "/id")) {
 		gmhook__path_join(path, sizeof(path), item->pointer, "/id");
 		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "an order id is required");
+		                         "an order id is required");
 	}
-	if (!gmhook__order_amount_valid(gmhook__get_str(item->data,
-							"/total"))) {
+	if (!gmhook__order_amount_valid(
+	            gmhook__get_str(item->data, "/total"))) {
 		gmhook__path_join(path, sizeof(path), item->pointer, "/total");
-		return gmhook__error_set(err, GMHOOK_EVALIDATE, VALIDATE, path,
-					 "the order total must be a decimal amount as a string, such as \"123.45\"");
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, VALIDATE, path,
+		        "the order total must be a decimal amount as a string, such as \"123.45\"");
 	}
 	rc = gmhook__validate_email(item, "/billing/email", false, err);
 	if (rc == 0) {
 		rc = gmhook__validate_time(item, "/date_created_gmt", false,
-					   err);
+		                           err);
 	}
 	return rc;
 }
@@ -206,7 +207,7 @@ static void add_lines(struct gmhook__buf *notes, json_object *data)
 		const char *sku = nonempty(gmhook__get_str(it, "/sku"));
 
 		gmhook__buf_addf(notes, "%s x %s", qty ? qty : "1",
-				 name ? name : "(item)");
+		                 name ? name : "(item)");
 		if (sku) {
 			gmhook__buf_addf(notes, " [%s]", sku);
 		}
@@ -218,7 +219,7 @@ static void add_lines(struct gmhook__buf *notes, json_object *data)
 }
 
 static void add_summary(struct gmhook__buf *notes, json_object *data,
-			const char *ref)
+                        const char *ref)
 {
 	static const struct {
 		const char *label;
@@ -232,19 +233,21 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 		{ "Transaction", "/transaction_id" },
 		{ "Customer note", "/customer_note" },
 	};
+
 	const char *currency = gmhook__get_str(data, "/currency");
 	size_t i;
 
 	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref,
-			 gmhook__get_str(data, "/total"),
-			 currency ? currency : "");
+	                 gmhook__get_str(data, "/total"),
+	                 currency ? currency : "");
 	add_lines(notes, data);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *v = nonempty(gmhook__get_str(data,
-							 lines[i].pointer));
+		const char *v =
+		        nonempty(gmhook__get_str(data, lines[i].pointer));
 
 		if (v) {
-			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label, v);
+			gmhook__buf_addf(notes, "%s: %s\r\n", lines[i].label,
+			                 v);
 		}
 	}
 }
@@ -254,14 +257,14 @@ static int64_t order_time(struct gmhook_ctx *ctx, json_object *data)
 	int64_t t;
 
 	if (gmhook__time_parse(gmhook__get_str(data, "/date_created_gmt"),
-			       &t)) {
+	                       &t)) {
 		return t;
 	}
 	return gmhook__now(ctx);
 }
 
 static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		     struct gmhook__plan_builder *pb, struct gmhook_error *err)
+                     struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	static const char *const address_rel[GMHOOK__ORDER_N_ADDRESS] = {
 		"/address_1", "/address_2", "/city",
@@ -278,7 +281,7 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	person_of(&o.person, item->data);
 	gmhook__order_address_from(&o, item->data, "/billing", address_rel);
 	snprintf(number_buf, sizeof(number_buf), "#%s",
-		 number ? number : gmhook__order_text(item->data, "/id"));
+	         number ? number : gmhook__order_text(item->data, "/id"));
 	o.number = number_buf;
 	snprintf(ref, sizeof(ref), "WooCommerce order %s", number_buf);
 	o.ref = ref;
@@ -286,14 +289,14 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	o.when = order_time(ctx, item->data);
 	o.amount = gmhook__get_str(item->data, "/total");
 	if (gmhook__order_quantity(units, sizeof(units), item->data,
-				   "/line_items", "/quantity")) {
+	                           "/line_items", "/quantity")) {
 		o.units = units;
 	}
 	add_summary(&notes, item->data, ref);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
-					 "", "out of memory");
+		                         "", "out of memory");
 	}
 	o.notes = notes.data;
 	rc = gmhook__order_plan(pb, item, &o, "WooCommerce", err);
@@ -302,21 +305,26 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->meta, "/type");
 
 	if (type && strcmp(type, ping_type) == 0) {
-		gmhook__plan_ignore(pb, "the WooCommerce ping sent when a webhook is saved");
+		gmhook__plan_ignore(
+		        pb,
+		        "the WooCommerce ping sent when a webhook is saved");
 		return 0;
 	}
 	if (!is_order_created(type)) {
-		gmhook__plan_ignore(pb, "not an order.created WooCommerce topic");
+		gmhook__plan_ignore(pb,
+		                    "not an order.created WooCommerce topic");
 		return 0;
 	}
-	if (json_object_get_boolean(gmhook__get(item->meta,
-						"/topic_assumed"))) {
-		gmhook__plan_warn(pb, "no X-WC-Webhook-Topic header; the order is taken as order.created");
+	if (json_object_get_boolean(
+	            gmhook__get(item->meta, "/topic_assumed"))) {
+		gmhook__plan_warn(
+		        pb,
+		        "no X-WC-Webhook-Topic header; the order is taken as order.created");
 	}
 	return map_order(ctx, item, pb, err);
 }
@@ -324,7 +332,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 const struct gmhook__source gmhook__source_woocommerce = {
 	.name = "woocommerce",
 	.signature = "X-WC-Webhook-Signature base64 HMAC-SHA256 of the body",
-	.actions = "order.created -> contact from billing, history S (ORD), Order detail row; ping ignored",
+	.actions =
+	        "order.created -> contact from billing, history S (ORD), Order detail row; ping ignored",
 	.description = "WooCommerce order.created (and the webhook ping)",
 	.label = "WooCommerce",
 	.detect = detect,

@@ -18,8 +18,7 @@
 
 static bool is_native(json_object *body)
 {
-	return json_object_is_type(gmhook__get(body, FIELDS),
-				   json_type_object);
+	return json_object_is_type(gmhook__get(body, FIELDS), json_type_object);
 }
 
 static int detect(const struct gmhook__delivery *d)
@@ -28,29 +27,28 @@ static int detect(const struct gmhook__delivery *d)
 }
 
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
-		   struct gmhook__item *item, struct gmhook_error *err)
+                   struct gmhook__item *item, struct gmhook_error *err)
 {
 	char iso[32];
 
 	(void) err;
 	gmhook__time_format_utc(d->req->received ? d->req->received
-						 : gmhook__now(ctx),
-				iso, sizeof(iso));
+	                                         : gmhook__now(ctx),
+	                        iso, sizeof(iso));
 	json_object_object_add(item->meta, "type",
-			       json_object_new_string("form.submitted"));
+	                       json_object_new_string("form.submitted"));
 	json_object_object_add(item->meta, "time", json_object_new_string(iso));
 	return 0;
 }
 
 /* wpforms[fields][<n>]: numbered answers; a name is an object. */
 static void read_native(struct gmhook__submission *s, json_object *data,
-			char *form, size_t form_size)
+                        char *form, size_t form_size)
 {
 	json_object *fields = gmhook__get(data, FIELDS);
 	char path[192];
 
-	json_object_object_foreach(fields, key, v)
-	{
+	json_object_object_foreach (fields, key, v) {
 		snprintf(path, sizeof(path), FIELDS);
 		gmhook__path_push(path, sizeof(path), key);
 		if (json_object_is_type(v, json_type_object) &&
@@ -61,26 +59,26 @@ static void read_native(struct gmhook__submission *s, json_object *data,
 			snprintf(first, sizeof(first), "%s/first", path);
 			snprintf(last, sizeof(last), "%s/last", path);
 			gmhook__submission_offer(s, GMHOOK__WEBFORM_FIRST,
-						 gmhook__get_str(v, "/first"),
-						 first);
+			                         gmhook__get_str(v, "/first"),
+			                         first);
 			gmhook__submission_offer(s, GMHOOK__WEBFORM_LAST,
-						 gmhook__get_str(v, "/last"),
-						 last);
+			                         gmhook__get_str(v, "/last"),
+			                         last);
 		} else if (json_object_is_type(v, json_type_string)) {
 			gmhook__submission_guess(s, json_object_get_string(v),
-						 path);
+			                         path);
 		}
 	}
 	gmhook__webform_field_lines(&s->notes, fields);
 	snprintf(form, form_size, "form %s",
-		 gmhook__get_str(data, "/wpforms/id")
-			 ? gmhook__get_str(data, "/wpforms/id")
-			 : "submitted");
+	         gmhook__get_str(data, "/wpforms/id")
+	                 ? gmhook__get_str(data, "/wpforms/id")
+	                 : "submitted");
 	s->form = form;
 }
 
 static void read_submission(struct gmhook__submission *s, json_object *data,
-			    char *form, size_t form_size)
+                            char *form, size_t form_size)
 {
 	if (is_native(data)) {
 		read_native(s, data, form, form_size);
@@ -91,7 +89,7 @@ static void read_submission(struct gmhook__submission *s, json_object *data,
 }
 
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
-		    struct gmhook_error *err)
+                    struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	char form[64];
@@ -100,15 +98,14 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	(void) ctx;
 	gmhook__submission_init(&s, "WPForms");
 	read_submission(&s, item->data, form, sizeof(form));
-	rc = gmhook__submission_validate(item, &s,
-					 is_native(item->data) ? FIELDS : "",
-					 err);
+	rc = gmhook__submission_validate(
+	        item, &s, is_native(item->data) ? FIELDS : "", err);
 	gmhook__submission_finish(&s);
 	return rc;
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-	       struct gmhook__plan_builder *pb, struct gmhook_error *err)
+               struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	char form[64];
@@ -117,7 +114,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	gmhook__submission_init(&s, "WPForms");
 	read_submission(&s, item->data, form, sizeof(form));
 	rc = gmhook__submission_map(pb, item, &s,
-				    gmhook__submission_when(ctx, item), err);
+	                            gmhook__submission_when(ctx, item), err);
 	gmhook__submission_finish(&s);
 	return rc;
 }

@@ -237,7 +237,8 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 
 const struct gmhook__source gmhook__source_zendesk = {
 	.name = "zendesk",
-	.signature = "X-Zendesk-Webhook-Signature base64 HMAC-SHA256 of timestamp+body, 300 s window",
+	.signature =
+	        "X-Zendesk-Webhook-Signature base64 HMAC-SHA256 of timestamp+body, 300 s window",
 	.actions = "new ticket -> contact, CASES row, history TKT/NEW",
 	.description = "Zendesk trigger webhooks: new tickets become cases",
 	.label = "Zendesk",

@@ -25,9 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char file[64];
 
 static const char form_body[] =
-	"name=Ada+Lovelace&email=ada%40example.com&phone=%2B44+20+7946+0000"
-	"&company=Analytical+Engines&message=Hello&utm_source=fuzz"
-	"&tags[]=a&tags[]=b&address[city]=London";
+        "name=Ada+Lovelace&email=ada%40example.com&phone=%2B44+20+7946+0000"
+        "&company=Analytical+Engines&message=Hello&utm_source=fuzz"
+        "&tags[]=a&tags[]=b&address[city]=London";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -28,10 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size--;
 	}
 	rc = gmhook__form_decode(&out, (const char *) data, size, &limits,
-				 &err);
+	                         &err);
 	if (rc == 0) {
 		/* The decoded object must serialise: every string is UTF-8. */
-		(void) json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+		(void) json_object_to_json_string_ext(out,
+		                                      JSON_C_TO_STRING_PLAIN);
 		json_object_put(out);
 	}
 	return 0;

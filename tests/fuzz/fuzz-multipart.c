@@ -31,8 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data = nl + 1;
 	size -= n + 1;
 	if (gmhook__multipart_decode(&out, (const char *) data, size, boundary,
-				     &limits, &err) == 0) {
-		(void) json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+	                             &limits, &err) == 0) {
+		(void) json_object_to_json_string_ext(out,
+		                                      JSON_C_TO_STRING_PLAIN);
 		json_object_put(out);
 	}
 	return 0;

@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* Cut the next line (without its '\n') off the input into @p buf. */
 static bool next_line(const uint8_t **data, size_t *size, char *buf,
-		      size_t buf_size)
+                      size_t buf_size)
 {
 	const uint8_t *nl = memchr(*data, '\n', *size);
 	size_t n;
@@ -82,7 +82,7 @@ static void check_event_times(const struct gmhook_event *event)
 
 		if (time && !gmhook__time_parse(time, &t)) {
 			fprintf(stderr, "event %zu has a broken time \"%s\"\n",
-				i, time);
+			        i, time);
 			abort();
 		}
 	}
@@ -98,8 +98,9 @@ static void check_utf8(json_object *v, int depth)
 		return;
 	}
 	if (json_object_is_type(v, json_type_string)) {
-		if (gmhook__utf8_invalid_at(json_object_get_string(v),
-					    (size_t) json_object_get_string_len(v)) >= 0) {
+		if (gmhook__utf8_invalid_at(
+		            json_object_get_string(v),
+		            (size_t) json_object_get_string_len(v)) >= 0) {
 			fprintf(stderr, "a decoded string is not UTF-8\n");
 			abort();
 		}
@@ -108,8 +109,7 @@ static void check_utf8(json_object *v, int depth)
 			check_utf8(json_object_array_get_idx(v, i), depth + 1);
 		}
 	} else if (json_object_is_type(v, json_type_object)) {
-		json_object_object_foreach(v, key, child)
-		{
+		json_object_object_foreach (v, key, child) {
 			if (gmhook__utf8_invalid_at(key, strlen(key)) >= 0) {
 				fprintf(stderr, "a decoded key is not UTF-8\n");
 				abort();
@@ -124,7 +124,8 @@ static void round_trip_event(const struct gmhook_event *event)
 	struct gmhook_event *copy = NULL;
 	char *text = gmhook_event_to_json(event, 0);
 
-	if (text && gmhook_event_from_json(&copy, ctx, text, strlen(text), NULL) == 0) {
+	if (text &&
+	    gmhook_event_from_json(&copy, ctx, text, strlen(text), NULL) == 0) {
 		gmhook_event_free(copy);
 	}
 	gmhook_free(text);
@@ -160,8 +161,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gmhook_validate(ctx, event, NULL) == 0 &&
 	    gmhook_map(&plan, ctx, event, NULL) == 0) {
 		text = gmhook_plan_to_json(plan, 0);
-		if (text && gmhook_plan_from_json(&copy, ctx, text, strlen(text),
-							 NULL) == 0) {
+		if (text && gmhook_plan_from_json(&copy, ctx, text,
+		                                  strlen(text), NULL) == 0) {
 			gmhook_plan_free(copy);
 		}
 		gmhook_free(text);
