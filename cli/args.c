@@ -39,6 +39,8 @@ void cli_print_help(void)
 	       "  init-db    create the GoldMine tables gmhook uses and its ledger\n"
 	       "  sources    list the services gmhook knows\n"
 	       "  check      check the configuration and every mapping file it names\n"
+	       "             (--database: also connect and check the CONTACT2 fields\n"
+	       "             the mappings name)\n"
 	       "  drain      commit the spooled deliveries, oldest first (for cron)\n"
 	       "  spool list|show ID|retry ID|drop ID\n"
 	       "             look after the spool (retry: dead letter back in)\n"
@@ -191,6 +193,7 @@ enum {
 	OPT_REJECT,
 	OPT_LEDGER,
 	OPT_SCHEMA_ONLY,
+	OPT_CHECK_DB,
 	OPT_DIALECT,
 	OPT_CONFIG,
 	OPT_RECEIVED,
@@ -219,6 +222,7 @@ static const struct option long_options[] = {
 	{ "reject-overflow", no_argument, NULL, OPT_REJECT },
 	{ "ledger-only", no_argument, NULL, OPT_LEDGER },
 	{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY },
+	{ "database", no_argument, NULL, OPT_CHECK_DB },
 	{ "dialect", required_argument, NULL, OPT_DIALECT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "trust-proxy", no_argument, NULL, OPT_TRUST_PROXY },
@@ -278,6 +282,9 @@ static int apply_option(struct cli_options *o, int c, const char *arg)
 		return 0;
 	case OPT_LEDGER:
 		o->ledger_only = true;
+		return 0;
+	case OPT_CHECK_DB:
+		o->check_db = true;
 		return 0;
 	case OPT_SCHEMA_ONLY:
 		o->schema_only = true;

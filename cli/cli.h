@@ -56,6 +56,7 @@ struct cli_options {
 	bool explain;
 	bool ledger_only;
 	bool schema_only;
+	bool check_db;
 	const char *dialect;
 	bool compact;
 	bool reject_overflow;

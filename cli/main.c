@@ -186,7 +186,11 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 		        o->ledger_only ? "ledger" : "GoldMine and ledger");
 		return 0;
 	case CMD_CHECK:
-		/* Creating the context loaded and checked everything. */
+		/* Creating the context checked the files; --database also
+		 * checks them against the database. */
+		if (o->check_db && gmhook_check(ctx, &err) < 0) {
+			return cli_report_error(&err);
+		}
 		printf("configuration %s is valid\n",
 		       config_path(o) ? config_path(o)
 		                      : "(none: built-in defaults)");

@@ -245,6 +245,111 @@ static int field_error(struct run *r, const char *key, struct gmhook_error *err,
 	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, path, "%s", message);
 }
 
+/* ==== The database's own column sizes ==== */
+
+static void live_add(const char *column, long size, void *arg)
+{
+	struct gmhook__live_table *t = arg;
+
+	if (t->n == GMHOOK__LIVE_COLUMNS) {
+		return;
+	}
+	snprintf(t->cols[t->n].name, sizeof(t->cols[t->n].name), "%s", column);
+	gmhook__str_upper(t->cols[t->n].name);
+	t->cols[t->n].size = size;
+	t->n++;
+}
+
+/*
+ * Read the real sizes of CONTACT1's and CONTACT2's columns from the
+ * catalog, once per connection: a site may have widened or narrowed them,
+ * and its custom CONTACT2 fields exist only there.
+ */
+static int live_load(struct gmhook_ctx *ctx, struct gmhook__db *db,
+                     struct gmhook_error *err)
+{
+	int rc;
+
+	if (ctx->live && ctx->live->db == db) {
+		return 0;
+	}
+	if (!ctx->live) {
+		ctx->live = calloc(1, sizeof(*ctx->live));
+		if (!ctx->live) {
+			return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+			                         "out of memory");
+		}
+	}
+	memset(ctx->live, 0, sizeof(*ctx->live));
+	rc = gmhook__db_columns(db, "CONTACT1", live_add, &ctx->live->contact1,
+	                        err);
+	if (rc >= 0) {
+		rc = gmhook__db_columns(db, "CONTACT2", live_add,
+		                        &ctx->live->contact2, err);
+	}
+	(void) gmhook__db_rollback(db, NULL);
+	if (rc < 0) {
+		return rc;
+	}
+	ctx->live->db = db;
+	return 0;
+}
+
+/* The size of @p column, 0 when not a character column, -1 when the
+ * catalog does not list it. */
+static long live_size(const struct gmhook__live_table *t, const char *column)
+{
+	size_t i;
+
+	for (i = 0; t && i < t->n; i++) {
+		if (strcmp(t->cols[i].name, column) == 0) {
+			return t->cols[i].size;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Fit @p value to the column's size in this database (plans are cut to
+ * GoldMine's documented sizes; a site's may be smaller). A cut adds a
+ * warning, or fails when the overflow option is "reject".
+ */
+static int live_fit(struct run *r, const struct gmhook__live_table *t,
+                    const char *table, const char *column, const char *value,
+                    char *buf, size_t size, const char **out,
+                    struct gmhook_error *err)
+{
+	long max = live_size(t, column);
+	size_t chars = gmhook__utf8_chars(value);
+	size_t cut;
+
+	*out = value;
+	if (max <= 0 || chars <= (size_t) max) {
+		return 0;
+	}
+	if (r->ctx->opts.overflow == GMHOOK_OVERFLOW_REJECT) {
+		return gmhook__error_set(
+		        err, GMHOOK_EVALIDATE, COMMIT, r->path,
+		        "%s.%s holds %ld characters in this database; the value has %zu",
+		        table, column, max, chars);
+	}
+	cut = gmhook__utf8_prefix(value, (size_t) max);
+	snprintf(buf, size, "%.*s", (int) cut, value);
+	warn(r,
+	     "%s.%s: cut from %zu to %ld characters (the column's size in this database)",
+	     table, column, chars, max);
+	*out = buf;
+	return 0;
+}
+
+static const struct gmhook__live_table *live_table(struct run *r, int which)
+{
+	if (!r->ctx->live) {
+		return NULL;
+	}
+	return which == 1 ? &r->ctx->live->contact1 : &r->ctx->live->contact2;
+}
+
 /* ==== contact.upsert ==== */
 
 /* CONTACT1 columns a plan may set, with their shadow column if any. */
@@ -366,6 +471,7 @@ static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
 	                                       gmhook__db_dialect(r->db));
 	struct gmhook__param p[47];
 	char shadows[N_CONTACT1][SHADOW_SIZE];
+	char fitted[N_CONTACT1][SHADOW_SIZE];
 	const char *v[N_CONTACT1];
 	char recid2[16];
 	size_t i;
@@ -384,6 +490,12 @@ static int insert_contact(struct run *r, json_object *c1, json_object *c1_new,
 		    json_object_object_get_ex(
 		            c1_new, contact1_columns[i].column, &value)) {
 			v[i] = json_object_get_string(value);
+		}
+		rc = live_fit(r, live_table(r, 1), "CONTACT1",
+		              contact1_columns[i].column, v[i], fitted[i],
+		              sizeof(fitted[i]), &v[i], err);
+		if (rc < 0) {
+			return rc;
 		}
 		shadow(shadows[i], sizeof(shadows[i]), v[i]);
 	}
@@ -454,10 +566,16 @@ static int update_contact(struct run *r, json_object *c1,
 
 	json_object_object_foreach (c1, key, value) {
 		const char *s = json_object_get_string(value);
+		char fitted[SHADOW_SIZE];
 
 		idx = contact1_index(key);
 		if (idx < 0 || !s[0] || strcmp(key, "SOURCE") == 0) {
 			continue;
+		}
+		rc = live_fit(r, live_table(r, 1), "CONTACT1", key, s, fitted,
+		              sizeof(fitted), &s, err);
+		if (rc < 0) {
+			return rc;
 		}
 		shadow(upper, sizeof(upper), s);
 		if (contact1_columns[idx].shadow) {
@@ -627,7 +745,9 @@ static int find_contact(struct run *r, json_object *action, const char **key,
 static int update_contact2(struct run *r, json_object *c2,
                            struct gmhook_error *err)
 {
+	char fitted[SHADOW_SIZE];
 	struct gmhook__param p[2];
+	const char *text;
 	char path[192];
 	char sql[96];
 	int rc;
@@ -647,11 +767,24 @@ static int update_contact2(struct run *r, json_object *c2,
 			        err, GMHOOK_EMAP, COMMIT, path,
 			        "not a CONTACT2 field name, or not a string value");
 		}
+		if (live_table(r, 2) && live_table(r, 2)->n &&
+		    live_size(live_table(r, 2), key) < 0) {
+			return gmhook__error_set(
+			        err, GMHOOK_ECONFIG, COMMIT, path,
+			        "CONTACT2 has no field %s in this database; add it in GoldMine or fix the mapping",
+			        key);
+		}
+		rc = live_fit(r, live_table(r, 2), "CONTACT2", key,
+		              json_object_get_string(value), fitted,
+		              sizeof(fitted), &text, err);
+		if (rc < 0) {
+			return rc;
+		}
 		snprintf(sql, sizeof(sql),
 		         gmhook__sql(GMHOOK__SQL_UPDATE_CONTACT2_COLUMN,
 		                     gmhook__db_dialect(r->db)),
 		         key);
-		p[0] = p_text(json_object_get_string(value));
+		p[0] = p_text(text);
 		p[1] = p_text(r->accountno);
 		rc = exec(r, sql, p, 2, NULL, err);
 		if (rc < 0) {
@@ -1951,6 +2084,9 @@ GMHOOK_API int gmhook_commit(struct gmhook_result **out, struct gmhook_ctx *ctx,
 	if (rc == 0) {
 		rc = check_ledger_table(db, err);
 	}
+	if (rc == 0) {
+		rc = live_load(ctx, db, err);
+	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -2059,6 +2195,9 @@ GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
 	if (rc == 0) {
 		rc = check_ledger_table(db, err);
 	}
+	if (rc == 0) {
+		rc = live_load(ctx, db, err);
+	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -2086,4 +2225,51 @@ GMHOOK_API int gmhook_commit_batch(struct gmhook_result **results_out,
 		return batch_fail(results_out, errors_out, ctx, n_plans, rc);
 	}
 	return 0;
+}
+
+struct check_arg {
+	struct gmhook_ctx *ctx;
+	struct gmhook_error *err;
+};
+
+static int check_contact2_field(const char *file, const char *pointer,
+                                const char *column, void *arg)
+{
+	struct check_arg *c = arg;
+	const struct gmhook__live_table *t = &c->ctx->live->contact2;
+
+	if (t->n && live_size(t, column) < 0) {
+		return gmhook__error_set(
+		        c->err, GMHOOK_ECONFIG, GMHOOK_STAGE_NONE, pointer,
+		        "%s: CONTACT2 has no field %s in this database", file,
+		        column);
+	}
+	return 0;
+}
+
+GMHOOK_API int gmhook_check(struct gmhook_ctx *ctx, struct gmhook_error *err)
+{
+	struct check_arg arg = { ctx, err };
+	struct gmhook__db *db;
+	int rc;
+
+	if (!ctx) {
+		return gmhook__error_set(err, GMHOOK_EINVAL, GMHOOK_STAGE_NONE,
+		                         "", "ctx is NULL");
+	}
+	if (ctx->rest) {
+		return 0;
+	}
+	rc = open_db(&db, ctx, err);
+	if (rc == 0) {
+		rc = check_ledger_table(db, err);
+	}
+	if (rc == 0) {
+		rc = live_load(ctx, db, err);
+	}
+	if (rc == 0) {
+		rc = gmhook__mappings_contact2(ctx->mappings,
+		                               check_contact2_field, &arg);
+	}
+	return rc;
 }

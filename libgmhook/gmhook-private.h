@@ -26,6 +26,22 @@
 struct gmhook__db;
 struct gmhook__mappings;
 
+/* The sizes of the columns gmhook writes, read from the database's
+ * catalog once per connection (commit.c). */
+#define GMHOOK__LIVE_COLUMNS 256
+struct gmhook__live_table {
+	size_t n;
+	struct {
+		char name[32]; /* upper case */
+		long size;     /* characters; 0: not a character column */
+	} cols[GMHOOK__LIVE_COLUMNS];
+};
+struct gmhook__live_schema {
+	const struct gmhook__db *db; /* the connection it was read from */
+	struct gmhook__live_table contact1;
+	struct gmhook__live_table contact2;
+};
+
 /* A secret read from the configuration; never logged. */
 struct gmhook__secret {
 	unsigned char *key;
@@ -90,6 +106,7 @@ struct gmhook_ctx {
 	bool sms_new_contacts; /* an SMS from an unknown number adds one */
 	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
 	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
+	struct gmhook__live_schema *live;  /* catalog sizes, or NULL */
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
 };
@@ -497,6 +514,13 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
                        struct gmhook__item *item, json_object *explain,
                        struct gmhook_error *err);
 
+/* Call @p fn for every CONTACT2 field a mapping rule writes; stops at
+ * the first negative return. */
+int gmhook__mappings_contact2(const struct gmhook__mappings *m,
+			      int (*fn)(const char *file, const char *pointer,
+					const char *column, void *arg),
+			      void *arg);
+
 /* CONTACT2 field names a mapping may write: USERDEF01..10 and custom
  * U... fields, upper case, at most 10 characters. */
 bool gmhook__contact2_column_ok(const char *name);
@@ -576,6 +600,14 @@ int gmhook__db_exec_direct(struct gmhook__db *db, const char *sql,
 
 int gmhook__db_commit(struct gmhook__db *db, struct gmhook_error *err);
 int gmhook__db_rollback(struct gmhook__db *db, struct gmhook_error *err);
+
+/* Call @p fn for every column of @p table (catalog lookup): its name as
+ * the database spells it and its size in characters (0 when not a
+ * character column). Returns the number of columns, 0 when the table is
+ * unknown, or a negative error. */
+int gmhook__db_columns(struct gmhook__db *db, const char *table,
+		       void (*fn)(const char *column, long size, void *arg),
+		       void *arg, struct gmhook_error *err);
 
 /* Does the table exist? (catalog lookup) */
 int gmhook__db_table_exists(struct gmhook__db *db, const char *table,

@@ -1343,3 +1343,42 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
 	}
 	return rc;
 }
+
+int gmhook__mappings_contact2(const struct gmhook__mappings *m,
+                              int (*fn)(const char *file, const char *pointer,
+                                        const char *column, void *arg),
+                              void *arg)
+{
+	char pointer[256];
+	size_t i;
+	size_t k;
+	int rc;
+
+	for (i = 0; m && i < m->n_rules; i++) {
+		const struct rule *r = &m->rules[i];
+
+		for (k = 0;
+		     r->actions && k < json_object_array_length(r->actions);
+		     k++) {
+			json_object *c2 = gmhook__get(
+			        json_object_array_get_idx(r->actions, k),
+			        "/contact2");
+
+			if (!json_object_is_type(c2, json_type_object)) {
+				continue;
+			}
+			json_object_object_foreach (c2, column, v) {
+				(void) v;
+				snprintf(pointer, sizeof(pointer),
+				         "%s/actions/%zu/contact2", r->path, k);
+				gmhook__path_push(pointer, sizeof(pointer),
+				                  column);
+				rc = fn(r->file, pointer, column, arg);
+				if (rc < 0) {
+					return rc;
+				}
+			}
+		}
+	}
+	return 0;
+}

@@ -1184,3 +1184,91 @@ int gmhook__db_table_exists(struct gmhook__db *db, const char *table,
 	free(name);
 	return r;
 }
+
+/* One pass of gmhook__db_columns() with the table name spelled @p name. */
+static int list_columns(struct gmhook__db *db, const char *name,
+                        void (*fn)(const char *column, long size, void *arg),
+                        void *arg, struct gmhook_error *err)
+{
+	SQLHSTMT stmt = SQL_NULL_HSTMT;
+	char *pattern = table_pattern(db, name);
+	char *column = NULL;
+	char *size = NULL;
+	SQLRETURN rc;
+	int found = 0;
+	int r;
+
+	if (pattern == NULL) {
+		return no_memory(err);
+	}
+	r = alloc_stmt(&stmt, db, err);
+	if (r < 0) {
+		goto out;
+	}
+	rc = SQLColumns(stmt, NULL, 0, NULL, 0, (SQLCHAR *) pattern, SQL_NTS,
+	                NULL, 0);
+	if (!SQL_SUCCEEDED(rc)) {
+		r = db_error(db, SQL_HANDLE_STMT, stmt, "cannot list columns",
+		             err);
+		goto out;
+	}
+	for (;;) {
+		rc = SQLFetch(stmt);
+		if (rc == SQL_NO_DATA) {
+			break;
+		}
+		if (!SQL_SUCCEEDED(rc)) {
+			r = db_error(db, SQL_HANDLE_STMT, stmt,
+			             "cannot list columns", err);
+			goto out;
+		}
+		/* COLUMN_NAME is column 4, COLUMN_SIZE column 7. */
+		r = get_column(&column, db, stmt, 4, err);
+		if (r == 0) {
+			r = get_column(&size, db, stmt, 7, err);
+		}
+		if (r < 0) {
+			goto out;
+		}
+		if (column) {
+			fn(column, size ? strtol(size, NULL, 10) : 0, arg);
+			found++;
+		}
+		free(column);
+		free(size);
+		column = NULL;
+		size = NULL;
+	}
+	r = found;
+out:
+	free(column);
+	free(size);
+	free(pattern);
+	if (stmt != SQL_NULL_HSTMT) {
+		(void) SQLFreeHandle(SQL_HANDLE_STMT, stmt);
+	}
+	return r;
+}
+
+int gmhook__db_columns(struct gmhook__db *db, const char *table,
+                       void (*fn)(const char *column, long size, void *arg),
+                       void *arg, struct gmhook_error *err)
+{
+	char *name = gmhook__strdup(table);
+	char *c;
+	int pass;
+	int r = 0;
+
+	if (name == NULL) {
+		return no_memory(err);
+	}
+	/* As written, then lower case (PostgreSQL folds unquoted names). */
+	for (pass = 0; pass < 2 && r == 0; pass++) {
+		for (c = name; pass > 0 && *c != '\0'; c++) {
+			*c = (char) tolower((unsigned char) *c);
+		}
+		r = list_columns(db, name, fn, arg, err);
+	}
+	free(name);
+	return r;
+}

@@ -526,6 +526,48 @@ is "ledger rows" "$(q 'SELECT COUNT(*) FROM GMHOOK_LEDGER')" 16
 is "committed" "$(cat "$TMP"/race.*.out | grep -c '"status":"committed"}],"status":"committed"')" 16
 finish
 
+begin "the database's own column sizes: a narrowed column cuts with a warning"
+fresh_db
+if [ "$DBSPEC" = sqlite ]; then
+	ddl=$(gm init-db --schema-only --dialect sqlite | grep '^CREATE TABLE CONTACT1 ' |
+		sed 's/COMPANY VARCHAR(40)/COMPANY VARCHAR(10)/; s/;$//')
+	q "DROP TABLE CONTACT1" >/dev/null
+	q "$ddl" >/dev/null
+else
+	q "ALTER TABLE contact1 ALTER COLUMN company TYPE VARCHAR(10)" >/dev/null
+fi
+printf 'email=narrow%%40example.com&name=Ann+Lee&company=Northwind+Traders+International' |
+	run_gm run --db "$DB" -c -t application/x-www-form-urlencoded
+expect_rc 0
+is "company cut to the column" "$(q 'SELECT COMPANY, U_COMPANY FROM CONTACT1')" "Northwind 	NORTHWIND "
+contains "warning" "$(cat "$OUT")" "CONTACT1.COMPANY: cut from 31 to 10 characters (the column's size in this database)"
+finish
+
+begin "a CONTACT2 field the database lacks is a configuration error, found by check --database"
+fresh_db
+cat >"$TMP/c2map.json" <<'JSON'
+{"rules": [{"source": "webform", "mode": "extend", "actions": [
+ {"action": "contact.upsert", "match": {"email": {"pointer": "/email"}},
+  "contact2": {"UCHANNEL": {"literal": "web-form"}}}]}]}
+JSON
+printf '{"database": "%s", "mappings": ["%s"]}' "$DB" "$TMP/c2map.json" >"$TMP/c2cfg.json"
+run_gm --config "$TMP/c2cfg.json" check --database
+expect_rc 78
+contains "check names the field" "$(cat "$ERR")" "CONTACT2 has no field UCHANNEL"
+contains "check names the pointer" "$(cat "$ERR")" "/rules/0/actions/0/contact2/UCHANNEL"
+printf 'email=c2%%40example.com&name=Bo' |
+	run_gm --config "$TMP/c2cfg.json" run -c -t application/x-www-form-urlencoded
+expect_rc 78
+is "nothing written" "$(q 'SELECT COUNT(*) FROM CONTACT1')" 0
+q "ALTER TABLE CONTACT2 ADD COLUMN UCHANNEL VARCHAR(5)" >/dev/null
+run_gm --config "$TMP/c2cfg.json" check --database
+expect_rc 0
+printf 'email=c2%%40example.com&name=Bo' |
+	run_gm --config "$TMP/c2cfg.json" run -c -t application/x-www-form-urlencoded
+expect_rc 0
+is "custom field cut to its size" "$(q 'SELECT UCHANNEL FROM CONTACT2')" "web-f"
+finish
+
 begin "cancellation after booking removes the appointment"
 fresh_db
 run_payload "$EX_CREATED"

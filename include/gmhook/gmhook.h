@@ -258,6 +258,17 @@ GMHOOK_API int gmhook_init_db(struct gmhook_ctx *ctx, int ledger_only,
  */
 GMHOOK_API char *gmhook_init_db_sql(const char *dialect, int ledger_only);
 
+/**
+ * Check a context's configuration against its database: connect, read
+ * the columns of the tables gmhook writes, and make sure every CONTACT2
+ * field a mapping names exists. The configuration file and mappings were
+ * checked already by gmhook_ctx_new().
+ *
+ * @return 0, GMHOOK_ECONFIG (the mapping file and pointer in @p err),
+ *         GMHOOK_EUNAVAIL or GMHOOK_EDB
+ */
+GMHOOK_API int gmhook_check(struct gmhook_ctx *ctx, struct gmhook_error *err);
+
 /** Free an event. NULL is a no-op. */
 GMHOOK_API void gmhook_event_free(struct gmhook_event *event);
 
