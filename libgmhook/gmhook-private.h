@@ -477,6 +477,21 @@ int gmhook__plan_history(struct gmhook__plan_builder *pb, const char *rectype,
 int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
                       const char *phone, struct gmhook_error *err);
 
+/* What an e-mail campaign event does to an address. */
+enum {
+	GMHOOK__OUTCOME_UNSUBSCRIBE = 0, /* email.optout, history EML/UNS */
+	GMHOOK__OUTCOME_BOUNCE = 1,      /* email.remove, history EML/BNC */
+	GMHOOK__OUTCOME_SPAM = 2,        /* email.optout, history EML/SPM */
+};
+
+/* contact.find, history.add, then email.optout or email.remove for
+ * @p address. History comes first so it still finds the contact by the
+ * address whose rows email.remove deletes. REF says "Hard bounce: <addr>"
+ * or "Unsubscribed via <provider>" / "Spam complaint via <provider>". */
+int gmhook__plan_suppress(struct gmhook__plan_builder *pb, const char *provider,
+			  int outcome, const char *address, int64_t when,
+			  const char *notes, struct gmhook_error *err);
+
 /* The context a plan is built for. */
 struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);
 

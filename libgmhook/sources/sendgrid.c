@@ -158,47 +158,6 @@ static void event_notes(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-/*
- * contact.find, history.add, then email.optout or email.remove. History
- * comes first so that it still finds the contact by the address whose
- * rows email.remove deletes.
- */
-static int plan_suppress(struct gmhook__plan_builder *pb, int outcome,
-                         const char *address, int64_t when, const char *notes,
-                         struct gmhook_error *err)
-{
-	static const char *const codes[] = { "UNS", "BNC", "SPM" };
-	json_object *action;
-	char ref[128];
-	int rc;
-
-	if (outcome == OUTCOME_BOUNCE) {
-		snprintf(ref, sizeof(ref), "Hard bounce: %s", address);
-	} else {
-		snprintf(ref, sizeof(ref), "%s via SendGrid",
-		         outcome == OUTCOME_UNSUBSCRIBE ? "Unsubscribed"
-		                                        : "Spam complaint");
-	}
-	rc = gmhook__plan_find(pb, address, NULL, err);
-	if (rc == 0) {
-		rc = gmhook__plan_history(pb, "O", "EML", codes[outcome], when,
-		                          ref, notes, NULL, err);
-	}
-	if (rc < 0) {
-		return rc;
-	}
-	action = gmhook__plan_action(pb, outcome == OUTCOME_BOUNCE
-	                                         ? "email.remove"
-	                                         : "email.optout");
-	if (!action) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(action, "address",
-	                       json_object_new_string(address));
-	return 0;
-}
-
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
                struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
@@ -223,8 +182,9 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	rc = plan_suppress(pb, outcome, gmhook__get_str(item->data, "/email"),
-	                   when, notes.data, err);
+	rc = gmhook__plan_suppress(pb, "SendGrid", outcome,
+	                           gmhook__get_str(item->data, "/email"), when,
+	                           notes.data, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
