@@ -689,6 +689,13 @@ static int find_contact_by_phone(struct run *r, const char *phone,
 	p[1] = p[0];
 	p[2] = p[0];
 	rc = exec(r, sql, p, 3, &row, err);
+	if (rc == 0) {
+		/* Then the phones of additional contacts and phone details. */
+		rc = exec(r,
+		          gmhook__sql(GMHOOK__SQL_FIND_BY_DETAIL_PHONE,
+		                      gmhook__db_dialect(r->db)),
+		          p, 1, &row, err);
+	}
 	if (rc > 0) {
 		snprintf(r->accountno, sizeof(r->accountno), "%s",
 		         row.cols[0] ? row.cols[0] : "");
@@ -701,7 +708,8 @@ static int find_contact_by_phone(struct run *r, const char *phone,
 	return rc;
 }
 
-/* Find the contact an action's "match" names (e-mail first, then phone),
+/* Find the contact an action's "match" names (e-mail first, then phone:
+ * PHONE1..3 of CONTACT1, then the PHONE of CONTSUPP rows),
  * under the match-key lock. 1 found, 0 not found, negative on error. */
 static int find_contact(struct run *r, json_object *action, const char **key,
                         struct gmhook_error *err)

@@ -236,6 +236,18 @@ is "opt-out" "$(q "SELECT h.RESULTCODE, h.REF FROM CONTHIST h JOIN CONTACT1 c ON
 	"OPT|SMS opt-out: +15555550123"
 finish
 
+begin "twilio: an SMS from a number on a phone detail row lands on that contact"
+fresh_db
+printf 'name=Ann+Oak&email=ann.oak%%40example.org' >"$TMP/seed2.form"
+gm "$TMP/seed2.form" -s webform -t "$FORM"
+expect_rc 0
+q "INSERT INTO CONTSUPP (ACCOUNTNO, RECTYPE, CONTACT, PHONE, RECID) SELECT ACCOUNTNO, 'P', 'Mobile', '(555) 555-0123', 'DETAILPHONE0001' FROM CONTACT1" >/dev/null
+gm "$DATA/twilio/inbound-sms.form" -t "$FORM"
+expect_rc 0
+is "contacts" "$(q "SELECT COUNT(*) FROM CONTACT1")" 1
+is "history on Ann" "$(q "SELECT c.CONTACT FROM CONTHIST h JOIN CONTACT1 c ON c.ACCOUNTNO = h.ACCOUNTNO WHERE h.ACTVCODE = 'SMS'")" "Ann Oak"
+finish
+
 begin "twilio: MMS and WhatsApp from unknown numbers create contacts by phone"
 fresh_db
 gm "$DATA/twilio/inbound-mms.form"
