@@ -117,7 +117,14 @@ static bool unix_time(json_object *v, int64_t *out)
 {
 	if (json_object_is_type(v, json_type_int) ||
 	    json_object_is_type(v, json_type_double)) {
-		*out = (int64_t) json_object_get_double(v);
+		double d = json_object_get_double(v);
+
+		/* A payload's number may be anything; only plausible Unix
+		 * times convert (NaN fails both comparisons). */
+		if (!(d > -1e12 && d < 1e12)) {
+			return false;
+		}
+		*out = (int64_t) d;
 		return true;
 	}
 	if (json_object_is_type(v, json_type_string)) {

@@ -183,6 +183,9 @@ void gmhook__submission_flat(struct gmhook__submission *s, json_object *data,
 {
 	char path[192];
 
+	if (!json_object_is_type(data, json_type_object)) {
+		return;
+	}
 	json_object_object_foreach (data, key, v) {
 		snprintf(path, sizeof(path), "%s", base);
 		gmhook__path_push(path, sizeof(path), key);

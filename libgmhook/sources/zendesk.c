@@ -56,11 +56,9 @@ static int detect(const struct gmhook__delivery *d)
 
 /* The trigger template's event: its "event" member, else a creation
  * (the documented set-up fires on "Ticket is Created"). */
-static const char *template_event(json_object *data)
+static const char *template_event(json_object *data, char *buf, size_t size)
 {
-	char buf[8];
-	const char *event =
-	        gmhook__ticket_text(data, "/event", buf, sizeof(buf));
+	const char *event = gmhook__ticket_text(data, "/event", buf, size);
 
 	return event ? event : "ticket.created";
 }
@@ -70,6 +68,7 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 {
 	char buf[32];
 	char sbuf[8];
+	char ebuf[32];
 	char id[256];
 	const char *ticket;
 	const char *status;
@@ -95,12 +94,14 @@ static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
 	status = gmhook__ticket_text(item->data, "/ticket_status", sbuf,
 	                             sizeof(sbuf));
 	snprintf(id, sizeof(id), "%s:%s:%s", ticket ? ticket : "",
-	         template_event(item->data), status ? status : "");
+	         template_event(item->data, ebuf, sizeof(ebuf)),
+	         status ? status : "");
 	when = gmhook__get_str(item->data, "/created_at");
 	if (!when || !gmhook__time_parse(when, &t)) {
 		t = 0;
 	}
-	gmhook__ticket_meta(item->meta, template_event(item->data),
+	gmhook__ticket_meta(item->meta,
+	                    template_event(item->data, ebuf, sizeof(ebuf)),
 	                    ticket ? id : NULL, t);
 	return 0;
 }
@@ -134,6 +135,7 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	json_object *d = item->data;
 	struct gmhook__ticket t = { 0 };
 	char id[32];
+	char ebuf[32];
 
 	(void) ctx;
 	if (is_envelope(d)) {
@@ -142,7 +144,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		        "Zendesk event webhooks name the requester by id only, not by e-mail; use a trigger webhook with the body in docs/sources.md");
 		return 0;
 	}
-	if (strcmp(template_event(d), "ticket.created") != 0) {
+	if (strcmp(template_event(d, ebuf, sizeof(ebuf)), "ticket.created") !=
+	    0) {
 		gmhook__plan_ignore(pb, "only ticket.created opens a case");
 		return 0;
 	}
