@@ -863,7 +863,9 @@ static int do_contact_find(struct run *r, json_object *action,
 	}
 	r->no_contact = false;
 	r->have_contact = true;
-	return 0;
+	/* A site may flag the contact it found, e.g. a CONTACT2 opt-out
+	 * field on an unsubscribe. */
+	return update_contact2(r, gmhook__get(action, "/contact2"), err);
 }
 
 /* ==== email.add ==== */

@@ -323,7 +323,7 @@ static bool action_key_ok(const char *action, const char *key)
 		{ "contact.upsert",
 		  { "match", "contact1", "contact1_new", "contact2",
 		    "source" } },
-		{ "contact.find", { "match" } },
+		{ "contact.find", { "match", "contact2" } },
 		{ "email.add", { "address", "primary" } },
 		{ "email.optout", { "address" } },
 		{ "email.remove", { "address" } },

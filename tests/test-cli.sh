@@ -74,5 +74,23 @@ echo '{"database": "x.db"}' >"$tmp/good.json"
 "$G" --config "$tmp/good.json" check >/dev/null 2>&1
 ok $? "check: a valid configuration exits 0"
 
+# An unsubscribe can also flag the contact it found in a CONTACT2 field.
+db="$tmp/u.db"
+"$G" init-db --db "$db" 2>/dev/null
+sqlite3 "$db" "ALTER TABLE CONTACT2 ADD COLUMN UOPTOUT VARCHAR(1)"
+cat >"$tmp/optout.json" <<'JSON'
+{"rules": [{"source": "mailchimp", "event": "unsubscribe", "mode": "extend",
+ "actions": [{"action": "contact.find",
+  "match": {"email": {"pointer": "/data/email"}}, "contact2": {"UOPTOUT": "Y"}}]}]}
+JSON
+printf '{"database": "%s", "mappings": ["%s"]}' "$db" "$tmp/optout.json" >"$tmp/optcfg.json"
+printf 'email=ann.oak%%40example.org&name=Ann+Oak' |
+	"$G" --db "$db" -c -t application/x-www-form-urlencoded >/dev/null
+printf 'type=unsubscribe&fired_at=2026-12-01+10%%3A00%%3A00&data%%5Bemail%%5D=ann.oak%%40example.org&data%%5Breason%%5D=manual' |
+	"$G" --config "$tmp/optcfg.json" -s mailchimp -c -t application/x-www-form-urlencoded >/dev/null
+[ "$(sqlite3 "$db" "SELECT UOPTOUT FROM CONTACT2")" = Y ] &&
+	[ "$(sqlite3 "$db" "SELECT COUNT(*) FROM CONTHIST WHERE RESULTCODE = 'UNS'")" = 1 ]
+ok $? "an unsubscribe sets a site CONTACT2 opt-out field through contact.find"
+
 echo "1..$n"
 exit $fail
