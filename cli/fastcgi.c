@@ -186,6 +186,24 @@ static int serve_loop(struct cgi_server *srv, int fd)
 	return rc;
 }
 
+/*
+ * A mapping that names a CONTACT2 field the database lacks is refused at
+ * start (exit 78), not at the first event. A database that is down at
+ * start is no reason not to serve: deliveries are spooled meanwhile.
+ */
+static int check_at_start(struct cgi_server *srv)
+{
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+
+	if (gmhook_check(srv->ctx, &err) == 0) {
+		return 0;
+	}
+	fprintf(stderr, "gmhook: fastcgi: %s%s%s (%s)\n", err.path,
+	        err.path[0] ? ": " : "", err.message,
+	        gmhook_code_name(err.code));
+	return err.code == GMHOOK_ECONFIG ? gmhook_exit_status(err.code) : 0;
+}
+
 int cli_fastcgi(const struct cli_options *o, const struct gmhook_options *opts)
 {
 	struct cgi_server srv = { o, opts, NULL };
@@ -198,6 +216,11 @@ int cli_fastcgi(const struct cli_options *o, const struct gmhook_options *opts)
 	}
 	rc = load_configuration(&srv);
 	if (rc) {
+		return rc;
+	}
+	rc = check_at_start(&srv);
+	if (rc) {
+		gmhook_ctx_free(srv.ctx);
 		return rc;
 	}
 	fd = open_listener(o);
