@@ -29,13 +29,16 @@ struct gmhook__mappings;
 /* The sizes of the columns gmhook writes, read from the database's
  * catalog once per connection (commit.c). */
 #define GMHOOK__LIVE_COLUMNS 256
+
 struct gmhook__live_table {
 	size_t n;
+
 	struct {
 		char name[32]; /* upper case */
 		long size;     /* characters; 0: not a character column */
 	} cols[GMHOOK__LIVE_COLUMNS];
 };
+
 struct gmhook__live_schema {
 	const struct gmhook__db *db; /* the connection it was read from */
 	struct gmhook__live_table contact1;
@@ -489,8 +492,8 @@ enum {
  * address whose rows email.remove deletes. REF says "Hard bounce: <addr>"
  * or "Unsubscribed via <provider>" / "Spam complaint via <provider>". */
 int gmhook__plan_suppress(struct gmhook__plan_builder *pb, const char *provider,
-			  int outcome, const char *address, int64_t when,
-			  const char *notes, struct gmhook_error *err);
+                          int outcome, const char *address, int64_t when,
+                          const char *notes, struct gmhook_error *err);
 
 /* The context a plan is built for. */
 struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);
@@ -532,9 +535,9 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
 /* Call @p fn for every CONTACT2 field a mapping rule writes; stops at
  * the first negative return. */
 int gmhook__mappings_contact2(const struct gmhook__mappings *m,
-			      int (*fn)(const char *file, const char *pointer,
-					const char *column, void *arg),
-			      void *arg);
+                              int (*fn)(const char *file, const char *pointer,
+                                        const char *column, void *arg),
+                              void *arg);
 
 /* CONTACT2 field names a mapping may write: USERDEF01..10 and custom
  * U... fields, upper case, at most 10 characters. */
@@ -621,8 +624,8 @@ int gmhook__db_rollback(struct gmhook__db *db, struct gmhook_error *err);
  * character column). Returns the number of columns, 0 when the table is
  * unknown, or a negative error. */
 int gmhook__db_columns(struct gmhook__db *db, const char *table,
-		       void (*fn)(const char *column, long size, void *arg),
-		       void *arg, struct gmhook_error *err);
+                       void (*fn)(const char *column, long size, void *arg),
+                       void *arg, struct gmhook_error *err);
 
 /* Does the table exist? (catalog lookup) */
 int gmhook__db_table_exists(struct gmhook__db *db, const char *table,
