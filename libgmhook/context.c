@@ -199,6 +199,8 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx)
 	gmhook__db_close(ctx->db);
 	gmhook__config_free(ctx);
 	gmhook__mappings_free(ctx->mappings);
+	gmhook__mappings_free(ctx->builtin);
+	free(ctx->builtin_dir);
 	free(ctx->live);
 	free(ctx->db_string);
 	free(ctx->user);
@@ -210,6 +212,9 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx)
 
 int64_t gmhook__now(const struct gmhook_ctx *ctx)
 {
+	if (ctx && ctx->map_now) {
+		return ctx->map_now;
+	}
 	if (ctx && ctx->fixed_now) {
 		return ctx->fixed_now;
 	}

@@ -101,6 +101,10 @@ struct gmhook_ctx {
 	struct gmhook__db *db; /* NULL until a call needs the database */
 	bool db_lost;      /* a rollback failed: commit reconnects before use */
 	int64_t fixed_now; /* tests: non-zero replaces time(NULL) */
+	/* While mapping: when the delivery was received, so that an event
+	 * without a time of its own maps the same on arrival, in a replay
+	 * and when drained from the spool later. */
+	int64_t map_now;
 	char *timezone;
 	char *spool_dir;
 	bool bounce_delete;    /* hard bounces delete the e-mail row */
@@ -108,8 +112,10 @@ struct gmhook_ctx {
 	bool use_cases;        /* tickets open CASES (else a CAL to-do) */
 	bool sms_new_contacts; /* an SMS from an unknown number adds one */
 	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
-	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
-	struct gmhook__live_schema *live;  /* catalog sizes, or NULL */
+	struct gmhook__mappings *builtin;  /* built-in rules, loaded once */
+	char *builtin_dir; /* "builtin_mappings": load them from here */
+	struct gmhook__rest_config *rest; /* REST backend, or NULL: ODBC */
+	struct gmhook__live_schema *live; /* catalog sizes, or NULL */
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
 };
@@ -364,6 +370,11 @@ struct gmhook__item {
 	json_object *data;   /* the event's part of the body (borrowed) */
 	const char *pointer; /* where @data sits in the body: "" or "/3" */
 	json_object *meta;   /* the event's entry in the event doc */
+	/* The source's record: the values its built-in mapping file reads
+	 * ({"record": "/email"}), with "_from" naming the pointer each was
+	 * read at; NULL for sources whose mapping is still C code. */
+	json_object *record;
+	const char *label; /* the source's SOURCE label, e.g. "Calendly" */
 };
 
 struct gmhook__plan_builder;
@@ -390,9 +401,16 @@ struct gmhook__source {
 	/* Check required fields and formats of one event. */
 	int (*validate)(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	                struct gmhook_error *err);
-	/* Emit the event's actions. */
+	/* Emit the event's actions (sources whose mapping is C code). */
 	int (*map)(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	           struct gmhook__plan_builder *pb, struct gmhook_error *err);
+	/* Or: put the values the event carries into item->record, for the
+	 * source's rules in its built-in mapping file (data/mappings/). */
+	int (*record)(struct gmhook_ctx *ctx, struct gmhook__item *item,
+	              struct gmhook__plan_builder *pb,
+	              struct gmhook_error *err);
+	/* The built-in mapping file's name, e.g. "calendly.json". */
+	const char *mapping;
 };
 
 const struct gmhook__source *gmhook__source_find(const char *name);
@@ -521,7 +539,50 @@ size_t gmhook__mappings_count(const struct gmhook__mappings *m);
 /* The first rule matching the event, or NULL. */
 const struct gmhook__rule *
 gmhook__mappings_match(const struct gmhook__mappings *m, const char *source,
-                       const char *event, json_object *data);
+                       const char *event, json_object *data,
+                       json_object *record);
+
+/* Load and check a mapping document held in memory (a built-in mapping
+ * file) into *@p mp, created on first use; @p name names it in errors. */
+int gmhook__mappings_load_text(struct gmhook__mappings **mp, const char *name,
+                               const char *text, size_t len,
+                               struct gmhook_error *err);
+
+/* The built-in mapping files (builtin.c): the rules of every source that
+ * builds a record, loaded once per context from the copies compiled into
+ * the library, or from the directory the configuration's
+ * "builtin_mappings" names. NULL with @p err set on failure. */
+const struct gmhook__mappings *gmhook__builtin(struct gmhook_ctx *ctx,
+                                               struct gmhook_error *err);
+
+/* The built-in mapping files compiled into the library (generated from
+ * the JSON files in libgmhook/mappings); the list ends with a NULL name. */
+struct gmhook__builtin_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct gmhook__builtin_file gmhook__builtin_files[];
+
+/* Record values for built-in mapping files (map.c). A NULL @p value sets
+ * nothing; @p from is the pointer in the event the value was read at, as
+ * is, or NULL for a value the source computed. */
+int gmhook__record_set(struct gmhook__item *item, const char *key,
+                       const char *value, const char *from);
+/* A moment as ISO 8601 UTC text ("2026-03-08T06:30:00Z"); the mapping
+ * file's date and time transforms give it in the server's zone. */
+int gmhook__record_set_time(struct gmhook__item *item, const char *key,
+                            int64_t t);
+int gmhook__record_set_int(struct gmhook__item *item, const char *key,
+                           int64_t value);
+/* The person's keys: email, phone, company, contact (the full name, or
+ * first and last), lastname (the last name, or the full name's last
+ * word), and new_only ("true" when the fields are for new contacts). */
+int gmhook__record_person(struct gmhook__item *item,
+                          const struct gmhook__person *p);
+/* Ask for the event to be ignored with @p reason unless a site rule maps
+ * it ("ignore" in the record). */
+int gmhook__record_ignore(struct gmhook__item *item, const char *reason);
 int gmhook__rule_mode(const struct gmhook__rule *rule);
 const char *gmhook__rule_reason(const struct gmhook__rule *rule);
 

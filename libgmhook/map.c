@@ -6,6 +6,7 @@
  * the actions; this file holds the plan builder that cuts every value to
  * its GoldMine column and records each cut as a warning.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,61 @@ static json_object *plan_event_new(json_object *meta)
 	return entry;
 }
 
+/* The plan's "rule" entry under --explain: who decided the actions. */
+static void explain_rule(json_object *event, const struct gmhook__rule *site,
+                         const struct gmhook__rule *builtin)
+{
+	const char *who = "built-in";
+
+	if (site && gmhook__rule_mode(site) != GMHOOK__RULE_EXTEND) {
+		who = "site mapping";
+	} else if (site) {
+		who = "built-in and site mapping";
+	} else if (builtin) {
+		who = "built-in mapping file";
+	}
+	json_object_object_add(event, "rule", json_object_new_string(who));
+}
+
+/* The built-in part: the source's C mapping, or the rule of its built-in
+ * mapping file that matches the record. */
+static int map_builtin(struct gmhook_ctx *ctx, const struct gmhook__source *src,
+                       struct gmhook__item *item,
+                       const struct gmhook__rule *builtin, const char *type,
+                       struct gmhook__plan_builder *pb, json_object *explain,
+                       struct gmhook_error *err)
+{
+	const char *ignore = gmhook__get_str(item->record, "/ignore");
+	char reason[160];
+
+	if (!src->record) {
+		return src->map(ctx, item, pb, err);
+	}
+	if (ignore) {
+		gmhook__plan_ignore(pb, ignore);
+		return 0;
+	}
+	if (!builtin) {
+		snprintf(reason, sizeof(reason),
+		         "no mapping for %s event type '%s'", src->name, type);
+		gmhook__plan_ignore(pb, reason);
+		return 0;
+	}
+	if (gmhook__rule_mode(builtin) == GMHOOK__RULE_IGNORE) {
+		gmhook__plan_ignore(pb, gmhook__rule_reason(builtin));
+		return 0;
+	}
+	return gmhook__rule_apply(builtin, pb, item, explain, err);
+}
+
 /*
  * A site rule for the event, if any, replaces the source's built-in
  * actions, extends them, or ignores the event; without one the built-in
- * mapping runs alone. With the explain option every field a rule sets is
- * listed in the plan with the rule, the pointer read, the transforms and
- * the value.
+ * mapping runs alone. A source with a record first reads the event's
+ * values into it; its built-in mapping is then the first matching rule
+ * of its built-in mapping file. With the explain option every field a
+ * rule sets is listed in the plan with the rule, the pointer or record
+ * key read, the transforms and the value.
  */
 static int map_with_rules(struct gmhook_ctx *ctx,
                           const struct gmhook__source *src,
@@ -126,18 +176,40 @@ static int map_with_rules(struct gmhook_ctx *ctx,
                           struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->meta, "/type");
-	const struct gmhook__rule *rule = gmhook__mappings_match(
-	        ctx->mappings, src->name, type ? type : "", item->data);
+	const struct gmhook__mappings *builtins = NULL;
+	const struct gmhook__rule *builtin = NULL;
+	const struct gmhook__rule *rule;
 	json_object *explain = NULL;
 	int rc = 0;
 
+	type = type ? type : "";
+	if (src->record) {
+		builtins = gmhook__builtin(ctx, err);
+		if (!builtins) {
+			return -1;
+		}
+		item->record = json_object_new_object();
+		if (!item->record) {
+			return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+			                         "out of memory");
+		}
+		rc = src->record(ctx, item, pb, err);
+		if (rc < 0) {
+			return rc;
+		}
+		builtin = gmhook__mappings_match(builtins, src->name, type,
+		                                 item->data, item->record);
+	}
+	rule = gmhook__mappings_match(ctx->mappings, src->name, type,
+	                              item->data, item->record);
 	if (ctx->opts.explain) {
 		explain = json_object_new_array();
 		json_object_object_add(pb->event, "explain", explain);
-		json_object_object_add(
-		        pb->event, "rule",
-		        json_object_new_string(rule ? "site mapping"
-		                                    : "built-in"));
+		explain_rule(pb->event, rule, builtin);
+		if (ctx->opts.explain && item->record) {
+			json_object_object_add(pb->event, "record",
+			                       json_object_get(item->record));
+		}
 	}
 	if (rule && gmhook__rule_mode(rule) == GMHOOK__RULE_IGNORE) {
 		gmhook__plan_ignore(pb, gmhook__rule_reason(rule));
@@ -146,7 +218,8 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 	/* The generic source has no built-in actions to extend. */
 	if (!rule || (gmhook__rule_mode(rule) == GMHOOK__RULE_EXTEND &&
 	              strcmp(src->name, "generic") != 0)) {
-		rc = src->map(ctx, item, pb, err);
+		rc = map_builtin(ctx, src, item, builtin, type, pb, explain,
+		                 err);
 	}
 	if (rc == 0 && rule) {
 		rc = gmhook__rule_apply(rule, pb, item, explain, err);
@@ -160,6 +233,7 @@ static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
 {
 	struct gmhook__plan_builder pb = { ctx, NULL, NULL, NULL };
 	struct gmhook__item item;
+	int rc;
 
 	pb.event = plan_event_new(meta);
 	pb.actions = json_object_new_array();
@@ -177,7 +251,11 @@ static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
 	item.pointer = gmhook__get_str(meta, "/pointer");
 	item.data = gmhook__get(body, item.pointer);
 	item.meta = meta;
-	return map_with_rules(ctx, src, &item, &pb, err);
+	item.record = NULL;
+	item.label = src->label;
+	rc = map_with_rules(ctx, src, &item, &pb, err);
+	json_object_put(item.record);
+	return rc;
 }
 
 GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
@@ -190,6 +268,7 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 	json_object *events;
 	json_object *in_events;
 	const char *unchecked;
+	const char *received;
 	size_t i;
 	int rc = 0;
 
@@ -232,13 +311,21 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 		json_object_object_add(doc, "signature",
 		                       json_object_new_string(unchecked));
 	}
+	received = gmhook__get_str(event->doc, "/received");
+	if (!received || !gmhook__time_parse(received, &ctx->map_now)) {
+		ctx->map_now = 0;
+	}
 	for (i = 0; i < json_object_array_length(in_events); i++) {
 		rc = map_one(ctx, src, gmhook__get(event->doc, "/body"),
 		             json_object_array_get_idx(in_events, i), events,
 		             err);
 		if (rc < 0) {
-			goto out;
+			break;
 		}
+	}
+	ctx->map_now = 0;
+	if (rc < 0) {
+		goto out;
 	}
 	plan->doc = doc;
 	doc = NULL;
@@ -489,4 +576,98 @@ int gmhook__plan_suppress(struct gmhook__plan_builder *pb, const char *provider,
 	json_object_object_add(action, "address",
 	                       json_object_new_string(address));
 	return 0;
+}
+
+/* ==== Records for built-in mapping files ==== */
+
+int gmhook__record_set(struct gmhook__item *item, const char *key,
+                       const char *value, const char *from)
+{
+	json_object *v;
+	json_object *f = NULL;
+
+	if (!value) {
+		return 0;
+	}
+	v = json_object_new_string(value);
+	if (!v || json_object_object_add(item->record, key, v) != 0) {
+		return -1;
+	}
+	if (!from) {
+		return 0;
+	}
+	if (!json_object_object_get_ex(item->record, "_from", &f)) {
+		f = json_object_new_object();
+		if (!f || json_object_object_add(item->record, "_from", f)) {
+			return -1;
+		}
+	}
+	return json_object_object_add(f, key, json_object_new_string(from));
+}
+
+int gmhook__record_set_time(struct gmhook__item *item, const char *key,
+                            int64_t t)
+{
+	char iso[32];
+
+	gmhook__time_format_utc(t, iso, sizeof(iso));
+	return gmhook__record_set(item, key, iso, NULL);
+}
+
+int gmhook__record_set_int(struct gmhook__item *item, const char *key,
+                           int64_t value)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, value);
+	return gmhook__record_set(item, key, text, NULL);
+}
+
+int gmhook__record_ignore(struct gmhook__item *item, const char *reason)
+{
+	return gmhook__record_set(item, "ignore", reason, NULL);
+}
+
+int gmhook__record_person(struct gmhook__item *item,
+                          const struct gmhook__person *p)
+{
+	char name[512];
+	char last[256];
+	const char *full = p->name;
+	const char *full_from = p->name_path;
+	const char *lastname = p->last;
+	const char *last_from = p->last_path;
+	int rc;
+
+	if ((!full || !full[0]) && (p->first || p->last)) {
+		snprintf(name, sizeof(name), "%s%s%s", p->first ? p->first : "",
+		         p->first && p->last ? " " : "",
+		         p->last ? p->last : "");
+		full = name;
+	}
+	/* Cut-value warnings name the field the value came from. */
+	if ((!lastname || !lastname[0]) && full) {
+		lastname = last_word(full, last, sizeof(last));
+		last_from = p->name ? p->name_path : p->last_path;
+	}
+	rc = gmhook__record_set(item, "email", p->email, NULL);
+	if (rc == 0) {
+		rc = gmhook__record_set(item, "contact",
+		                        full && full[0] ? full : NULL,
+		                        full_from);
+	}
+	if (rc == 0) {
+		rc = gmhook__record_set(item, "lastname", lastname, last_from);
+	}
+	if (rc == 0 && p->phone && p->phone[0]) {
+		rc = gmhook__record_set(item, "phone", p->phone, p->phone_path);
+	}
+	if (rc == 0 && p->company && p->company[0]) {
+		rc = gmhook__record_set(item, "company", p->company,
+		                        p->company_path);
+	}
+	if (rc == 0 && p->new_only) {
+		rc = gmhook__record_set(item, "new_only", "true", NULL);
+	}
+	return rc;
 }

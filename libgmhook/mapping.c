@@ -12,6 +12,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include <ctype.h>
+#include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ enum cond_kind { COND_EQUALS, COND_EXISTS, COND_ONE_OF, COND_MATCHES };
 
 struct condition {
 	int kind;
+	bool on_record; /* the pointer reads the source's record */
 	char *pointer;
 	json_object *arg; /* the rule's value (reference held by the doc) */
 	regex_t re;
@@ -196,6 +198,8 @@ static bool is_value_spec(json_object *v)
 {
 	return json_object_is_type(v, json_type_object) &&
 	       (json_object_object_get_ex(v, "pointer", NULL) ||
+	        json_object_object_get_ex(v, "record", NULL) ||
+	        json_object_object_get_ex(v, "first", NULL) ||
 	        json_object_object_get_ex(v, "literal", NULL) ||
 	        json_object_object_get_ex(v, "meta", NULL) ||
 	        json_object_object_get_ex(v, "join", NULL));
@@ -212,42 +216,61 @@ static int check_spec(struct check *c, json_object *v, const char *path)
 
 	json_object_object_foreach (v, key, val) {
 		(void) val;
-		if (!in_list((const char *const[]){ "pointer", "literal",
-		                                    "meta", "join", "separator",
-		                                    "transforms", NULL },
+		if (!in_list((const char *const[]){ "pointer", "record",
+		                                    "literal", "meta", "join",
+		                                    "first", "separator",
+		                                    "transforms", "type",
+		                                    NULL },
 		             key)) {
 			snprintf(p, sizeof(p), "%s/%s", path, key);
 			return check_error(
 			        c, p,
-			        "unknown key '%s' in a value (pointer, literal, meta, join, separator, transforms)",
+			        "unknown key '%s' in a value (pointer, record, literal, meta, join, first, separator, transforms, type)",
 			        key);
 		}
 	}
 	if (json_object_object_get_ex(v, "meta", &x) &&
-	    !in_list((const char *const[]){ "time", "type", "id", NULL },
+	    !in_list((const char *const[]){ "time", "type", "id", "label",
+	                                    NULL },
 	             json_object_get_string(x))) {
 		snprintf(p, sizeof(p), "%s/meta", path);
-		return check_error(c, p,
-		                   "must be \"time\", \"type\" or \"id\"");
+		return check_error(
+		        c, p,
+		        "must be \"time\", \"type\", \"id\" or \"label\"");
 	}
-	if (json_object_object_get_ex(v, "pointer", &x)) {
+	if (json_object_object_get_ex(v, "type", &x) &&
+	    !in_list((const char *const[]){ "integer", "boolean", NULL },
+	             json_object_get_string(x))) {
+		snprintf(p, sizeof(p), "%s/type", path);
+		return check_error(c, p, "must be \"integer\" or \"boolean\"");
+	}
+	if (json_object_object_get_ex(v, "pointer", &x) ||
+	    json_object_object_get_ex(v, "record", &x)) {
 		const char *s = json_object_get_string(x);
 
 		if (!json_object_is_type(x, json_type_string) ||
 		    (s[0] && s[0] != '/')) {
-			snprintf(p, sizeof(p), "%s/pointer", path);
+			snprintf(p, sizeof(p), "%s/%s", path,
+			         json_object_object_get_ex(v, "record", NULL)
+			                 ? "record"
+			                 : "pointer");
 			return check_error(
 			        c, p,
 			        "must be a JSON pointer such as \"/payload/email\"");
 		}
 	}
-	if (json_object_object_get_ex(v, "join", &x)) {
-		snprintf(p, sizeof(p), "%s/join", path);
+	if (json_object_object_get_ex(v, "join", &x) ||
+	    json_object_object_get_ex(v, "first", &x)) {
+		const char *k = json_object_object_get_ex(v, "join", NULL)
+		                        ? "join"
+		                        : "first";
+
+		snprintf(p, sizeof(p), "%s/%s", path, k);
 		if (!json_object_is_type(x, json_type_array)) {
 			return check_error(c, p, "must be an array of values");
 		}
 		for (i = 0; rc == 0 && i < json_object_array_length(x); i++) {
-			snprintf(p, sizeof(p), "%s/join/%zu", path, i);
+			snprintf(p, sizeof(p), "%s/%s/%zu", path, k, i);
 			rc = check_value(c, json_object_array_get_idx(x, i), p);
 		}
 	}
@@ -267,7 +290,7 @@ static int check_value(struct check *c, json_object *v, const char *path)
 	    json_object_is_type(v, json_type_array)) {
 		return check_error(
 		        c, path,
-		        "a value is a string, number, boolean, or an object with pointer, literal or join");
+		        "a value is a string, number, boolean, or an object with pointer, record, literal, meta, join or first");
 	}
 	return 0;
 }
@@ -357,6 +380,41 @@ static bool action_key_ok(const char *action, const char *key)
 	return false;
 }
 
+static int load_condition(struct check *c, struct condition *cond,
+                          json_object *obj, const char *path);
+static void free_condition(struct condition *cond);
+
+/* An action's own "when": conditions as for rules, but without
+ * "matches" (they are read again for each event, not compiled). */
+static int check_action_when(struct check *c, json_object *when,
+                             const char *path)
+{
+	struct condition cond;
+	char p[256];
+	size_t i;
+	int rc = 0;
+
+	if (!json_object_is_type(when, json_type_array) ||
+	    json_object_array_length(when) > MAX_CONDITIONS) {
+		return check_error(c, path,
+		                   "must be an array of at most %d conditions",
+		                   MAX_CONDITIONS);
+	}
+	for (i = 0; rc == 0 && i < json_object_array_length(when); i++) {
+		snprintf(p, sizeof(p), "%s/%zu", path, i);
+		memset(&cond, 0, sizeof(cond));
+		rc = load_condition(c, &cond,
+		                    json_object_array_get_idx(when, i), p);
+		if (rc == 0 && cond.kind == COND_MATCHES) {
+			rc = check_error(c, p,
+			                 "an action's conditions cannot use "
+			                 "matches (a rule's can)");
+		}
+		free_condition(&cond);
+	}
+	return rc;
+}
+
 static int check_action(struct check *c, json_object *a, const char *path)
 {
 	json_object *name = NULL;
@@ -377,6 +435,20 @@ static int check_action(struct check *c, json_object *a, const char *path)
 		}
 		snprintf(p, sizeof(p), "%s", path);
 		gmhook__path_push(p, sizeof(p), key);
+		if (strcmp(key, "when") == 0) {
+			rc = check_action_when(c, v, p);
+			if (rc < 0) {
+				return rc;
+			}
+			continue;
+		}
+		if (strcmp(key, "warn") == 0) {
+			rc = check_value(c, v, p);
+			if (rc < 0) {
+				return rc;
+			}
+			continue;
+		}
 		if (!action_key_ok(json_object_get_string(name), key)) {
 			return check_error(
 			        c, p,
@@ -404,12 +476,16 @@ static int load_condition(struct check *c, struct condition *cond,
 	json_object *ptr = NULL;
 	int k;
 
+	if (json_object_is_type(obj, json_type_object) &&
+	    json_object_object_get_ex(obj, "record", &ptr)) {
+		cond->on_record = true;
+	}
 	if (!json_object_is_type(obj, json_type_object) ||
-	    !json_object_object_get_ex(obj, "pointer", &ptr) ||
+	    (!ptr && !json_object_object_get_ex(obj, "pointer", &ptr)) ||
 	    !json_object_is_type(ptr, json_type_string)) {
 		return check_error(
 		        c, path,
-		        "a condition needs \"pointer\" and one of equals, exists, one_of, matches");
+		        "a condition needs \"pointer\" (or \"record\") and one of equals, exists, one_of, matches");
 	}
 	for (k = 0; kinds[k]; k++) {
 		if (json_object_object_get_ex(obj, kinds[k], &cond->arg)) {
@@ -419,7 +495,7 @@ static int load_condition(struct check *c, struct condition *cond,
 	if (!kinds[k] || json_object_object_length(obj) != 2) {
 		return check_error(
 		        c, path,
-		        "a condition needs \"pointer\" and exactly one of equals, exists, one_of, matches");
+		        "a condition needs \"pointer\" (or \"record\") and exactly one of equals, exists, one_of, matches");
 	}
 	if (json_object_get_string(ptr)[0] &&
 	    json_object_get_string(ptr)[0] != '/') {
@@ -444,6 +520,16 @@ static int load_condition(struct check *c, struct condition *cond,
 		cond->re_ok = true;
 	}
 	return cond->pointer ? 0 : check_error(c, path, "out of memory");
+}
+
+static void free_condition(struct condition *cond)
+{
+	free(cond->pointer);
+	cond->pointer = NULL;
+	if (cond->re_ok) {
+		regfree(&cond->re);
+		cond->re_ok = false;
+	}
 }
 
 static int copy_str(struct check *c, json_object *obj, const char *key,
@@ -571,13 +657,33 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 	return rc;
 }
 
+static int parse_json(struct check *c, const char *text, size_t len,
+                      json_object **out)
+{
+	struct json_tokener *tok = json_tokener_new_ex(64);
+	int rc = 0;
+
+	if (!tok) {
+		return check_error(c, "", "out of memory");
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	*out = json_tokener_parse_ex(tok, text, (int) len);
+	if (!*out || !json_object_is_type(*out, json_type_object)) {
+		rc = check_error(
+		        c, "", "not a JSON object (byte %zu: %s)",
+		        json_tokener_get_parse_end(tok),
+		        json_tokener_error_desc(json_tokener_get_error(tok)));
+	}
+	json_tokener_free(tok);
+	return rc;
+}
+
 static int read_json_file(struct check *c, json_object **out)
 {
 	FILE *f = fopen(c->file, "rb");
-	struct json_tokener *tok;
 	char *buf;
 	size_t len;
-	int rc = 0;
+	int rc;
 
 	if (!f) {
 		return check_error(c, "", "cannot open the mapping file");
@@ -585,53 +691,38 @@ static int read_json_file(struct check *c, json_object **out)
 	buf = malloc(4 * 1024 * 1024 + 1);
 	len = buf ? fread(buf, 1, 4 * 1024 * 1024 + 1, f) : 0;
 	fclose(f);
-	tok = json_tokener_new_ex(64);
-	if (tok) {
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	}
-	if (!buf || !tok || len > 4 * 1024 * 1024) {
+	if (!buf || len > 4 * 1024 * 1024) {
 		rc = check_error(c, "", "larger than 4 MiB or out of memory");
 	} else {
-		*out = json_tokener_parse_ex(tok, buf, (int) len);
-		if (!*out || !json_object_is_type(*out, json_type_object)) {
-			rc = check_error(c, "",
-			                 "not a JSON object (byte %zu: %s)",
-			                 json_tokener_get_parse_end(tok),
-			                 json_tokener_error_desc(
-			                         json_tokener_get_error(tok)));
-		}
+		rc = parse_json(c, buf, len, out);
 	}
-	json_tokener_free(tok);
 	free(buf);
 	return rc;
 }
 
-int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
-                          struct gmhook_error *err)
+/* Check @p doc and add its rules to *@p mp (created on first use); the
+ * rules borrow from the document, which *@p mp keeps. */
+static int load_doc(struct gmhook__mappings **mp, struct check *c,
+                    json_object *doc)
 {
-	struct check c = { file, err };
-	struct gmhook__mappings *m;
-	json_object *doc = NULL;
+	struct gmhook__mappings *m = *mp;
 	json_object *rules = NULL;
 	char path[32];
 	size_t i;
 	int rc;
 
-	if (!ctx->mappings) {
-		ctx->mappings = calloc(1, sizeof(*ctx->mappings));
-		if (!ctx->mappings) {
-			return check_error(&c, "", "out of memory");
+	if (!m) {
+		m = *mp = calloc(1, sizeof(*m));
+		if (!m) {
+			json_object_put(doc);
+			return check_error(c, "", "out of memory");
 		}
 	}
-	m = ctx->mappings;
 	if (m->n_docs == sizeof(m->docs) / sizeof(m->docs[0])) {
-		return check_error(&c, "",
-		                   "too many mapping files (16 at most)");
-	}
-	rc = read_json_file(&c, &doc);
-	if (rc < 0) {
 		json_object_put(doc);
-		return rc;
+		return check_error(c, "",
+		                   "too many mapping files (%zu at most)",
+		                   sizeof(m->docs) / sizeof(m->docs[0]));
 	}
 	m->docs[m->n_docs++] = doc; /* kept: rules borrow from it */
 	json_object_object_foreach (doc, key, v) {
@@ -639,31 +730,59 @@ int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
 		if (strcmp(key, "rules") != 0 && strcmp(key, "comment") != 0) {
 			snprintf(path, sizeof(path), "/%s", key);
 			return check_error(
-			        &c, path,
+			        c, path,
 			        "unknown key (a mapping file has \"rules\")");
 		}
 	}
 	if (!json_object_object_get_ex(doc, "rules", &rules) ||
 	    !json_object_is_type(rules, json_type_array)) {
-		return check_error(&c, "/rules", "must be an array of rules");
+		return check_error(c, "/rules", "must be an array of rules");
 	}
 	for (i = 0; i < json_object_array_length(rules); i++) {
 		struct rule *r;
 
 		if (m->n_rules == MAX_RULES) {
-			return check_error(&c, "/rules", "more than %d rules",
+			return check_error(c, "/rules", "more than %d rules",
 			                   MAX_RULES);
 		}
 		r = &m->rules[m->n_rules++];
-		r->file = gmhook__strdup(file);
+		r->file = gmhook__strdup(c->file);
 		snprintf(path, sizeof(path), "/rules/%zu", i);
-		rc = load_rule(&c, r, json_object_array_get_idx(rules, i),
-		               path);
+		rc = load_rule(c, r, json_object_array_get_idx(rules, i), path);
 		if (rc < 0) {
 			return rc;
 		}
 	}
 	return 0;
+}
+
+int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
+                          struct gmhook_error *err)
+{
+	struct check c = { file, err };
+	json_object *doc = NULL;
+	int rc = read_json_file(&c, &doc);
+
+	if (rc < 0) {
+		json_object_put(doc);
+		return rc;
+	}
+	return load_doc(&ctx->mappings, &c, doc);
+}
+
+int gmhook__mappings_load_text(struct gmhook__mappings **mp, const char *name,
+                               const char *text, size_t len,
+                               struct gmhook_error *err)
+{
+	struct check c = { name, err };
+	json_object *doc = NULL;
+	int rc = parse_json(&c, text, len, &doc);
+
+	if (rc < 0) {
+		json_object_put(doc);
+		return rc;
+	}
+	return load_doc(mp, &c, doc);
 }
 
 void gmhook__mappings_free(struct gmhook__mappings *m)
@@ -676,10 +795,7 @@ void gmhook__mappings_free(struct gmhook__mappings *m)
 	}
 	for (i = 0; i < m->n_rules; i++) {
 		for (k = 0; k < m->rules[i].n_conds; k++) {
-			free(m->rules[i].conds[k].pointer);
-			if (m->rules[i].conds[k].re_ok) {
-				regfree(&m->rules[i].conds[k].re);
-			}
+			free_condition(&m->rules[i].conds[k]);
 		}
 		free(m->rules[i].file);
 	}
@@ -725,9 +841,10 @@ static char *value_text(json_object *v)
 	        v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static bool condition_holds(const struct condition *c, json_object *data)
+static bool condition_holds(const struct condition *c, json_object *data,
+                            json_object *record)
 {
-	json_object *v = gmhook__get(data, c->pointer);
+	json_object *v = gmhook__get(c->on_record ? record : data, c->pointer);
 	char *text = value_text(v);
 	bool holds = false;
 	size_t i;
@@ -757,7 +874,8 @@ static bool condition_holds(const struct condition *c, json_object *data)
 
 const struct gmhook__rule *
 gmhook__mappings_match(const struct gmhook__mappings *m, const char *source,
-                       const char *event, json_object *data)
+                       const char *event, json_object *data,
+                       json_object *record)
 {
 	size_t i;
 	size_t k;
@@ -770,7 +888,7 @@ gmhook__mappings_match(const struct gmhook__mappings *m, const char *source,
 		           strcmp(r->event, event) == 0);
 
 		for (k = 0; ok && k < r->n_conds; k++) {
-			ok = condition_holds(&r->conds[k], data);
+			ok = condition_holds(&r->conds[k], data, record);
 		}
 		if (ok) {
 			return (const struct gmhook__rule *) r;
@@ -800,6 +918,7 @@ struct eval {
 	json_object *explain; /* NULL unless explaining */
 	json_object *steps;   /* transforms applied to the current value */
 	const char *pointer;  /* the pointer read for the current value */
+	const char *record;   /* the record key read for the current value */
 };
 
 /* Change the case of one character at @p p (ASCII, or a Latin-1 letter
@@ -1130,9 +1249,20 @@ static char *evaluate(struct eval *e, json_object *v)
 	if (!is_value_spec(v)) {
 		return value_text(v);
 	}
-	if (json_object_object_get_ex(v, "pointer", &x)) {
-		e->pointer = json_object_get_string(x);
-		raw = gmhook__get(e->item->data, e->pointer);
+	if (json_object_object_get_ex(v, "pointer", &x) ||
+	    json_object_object_get_ex(v, "record", &x)) {
+		if (json_object_object_get_ex(v, "record", NULL)) {
+			/* The source's record says where it read the value
+			 * (a pointer in the event) when it read it as is. */
+			e->record = json_object_get_string(x);
+			raw = gmhook__get(e->item->record, e->record);
+			e->pointer = gmhook__get_str(
+			        gmhook__get(e->item->record, "/_from"),
+			        e->record);
+		} else {
+			e->pointer = json_object_get_string(x);
+			raw = gmhook__get(e->item->data, e->pointer);
+		}
 		s = value_text(raw);
 		if (!s && !has_default(v)) {
 			/* Absent stays absent: never blank a field. Explain
@@ -1141,8 +1271,29 @@ static char *evaluate(struct eval *e, json_object *v)
 			return NULL;
 		}
 	} else if (json_object_object_get_ex(v, "meta", &x)) {
-		s = gmhook__strdup(gmhook__get_str(e->item->meta,
-		                                   json_object_get_string(x)));
+		const char *key = json_object_get_string(x);
+
+		if (strcmp(key, "label") == 0) {
+			struct gmhook_ctx *ctx = gmhook__plan_ctx(e->pb);
+
+			s = gmhook__strdup(ctx->source_label ? ctx->source_label
+			                                     : e->item->label);
+		} else {
+			s = gmhook__strdup(gmhook__get_str(e->item->meta, key));
+		}
+	} else if (json_object_object_get_ex(v, "first", &x)) {
+		/* The first part that gives a non-empty text. */
+		for (i = 0; !s && i < json_object_array_length(x); i++) {
+			s = evaluate(e, json_object_array_get_idx(x, i));
+			if (s && !s[0]) {
+				free(s);
+				s = NULL;
+			}
+		}
+		if (!s && !has_default(v)) {
+			note_transforms(e, gmhook__get(v, "/transforms"));
+			return NULL;
+		}
 	} else if (json_object_object_get_ex(v, "literal", &x)) {
 		s = value_text(x);
 	} else if (json_object_object_get_ex(v, "join", &x)) {
@@ -1236,6 +1387,10 @@ static void explain_field(struct eval *e, size_t index, const char *name,
 		json_object_object_add(x, "rule_name",
 		                       json_object_new_string(e->rule->name));
 	}
+	if (e->record) {
+		json_object_object_add(x, "record",
+		                       json_object_new_string(e->record));
+	}
 	if (e->pointer) {
 		char full[256];
 
@@ -1251,6 +1406,35 @@ static void explain_field(struct eval *e, size_t index, const char *name,
 	json_object_array_add(e->explain, x);
 }
 
+/* A value with "type" goes into the plan as a JSON number or boolean; a
+ * text that is not a whole number leaves the field out. */
+static void set_type(json_object *dst, const char *key, const char *type)
+{
+	json_object *v = NULL;
+	const char *text;
+	char *end;
+	long long n;
+
+	if (!type || !json_object_object_get_ex(dst, key, &v)) {
+		return;
+	}
+	text = json_object_get_string(v);
+	if (strcmp(type, "boolean") == 0) {
+		json_object_object_add(
+		        dst, key,
+		        json_object_new_boolean(strcmp(text, "true") == 0 ||
+		                                strcmp(text, "1") == 0));
+		return;
+	}
+	errno = 0;
+	n = strtoll(text, &end, 10);
+	if (text[0] && !*end && errno == 0) {
+		json_object_object_add(dst, key, json_object_new_int64(n));
+	} else {
+		json_object_object_del(dst, key);
+	}
+}
+
 static int emit_field(struct eval *e, json_object *dst, const char *action,
                       const char *group, const char *key, json_object *spec,
                       size_t index, struct gmhook_error *err)
@@ -1263,6 +1447,7 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 	int rc;
 
 	e->pointer = NULL;
+	e->record = NULL;
 	e->steps = e->explain ? json_object_new_array() : NULL;
 	if (!is_value_spec(spec) &&
 	    !json_object_is_type(spec, json_type_string)) {
@@ -1279,6 +1464,9 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 	                  e->pointer ? e->pointer : "");
 	rc = gmhook__plan_set(e->pb, dst, key, value, max, column,
 	                      e->pointer ? path : NULL, err);
+	if (rc == 0) {
+		set_type(dst, key, gmhook__get_str(spec, "/type"));
+	}
 	if (e->explain) {
 		json_object *set = NULL;
 
@@ -1292,19 +1480,65 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 	return rc;
 }
 
+/* Do an action's own conditions hold for the event? */
+static bool action_when_holds(struct eval *e, json_object *when)
+{
+	static const char *const kinds[] = { "equals", "exists", "one_of",
+		                             NULL };
+	struct condition c;
+	bool ok = true;
+	size_t i;
+	int k;
+
+	for (i = 0; ok && i < json_object_array_length(when); i++) {
+		json_object *obj = json_object_array_get_idx(when, i);
+		json_object *ptr = NULL;
+
+		memset(&c, 0, sizeof(c));
+		c.on_record = json_object_object_get_ex(obj, "record", &ptr);
+		if (!c.on_record) {
+			json_object_object_get_ex(obj, "pointer", &ptr);
+		}
+		c.pointer = (char *) json_object_get_string(ptr);
+		for (k = 0; kinds[k]; k++) {
+			if (json_object_object_get_ex(obj, kinds[k], &c.arg)) {
+				c.kind = k;
+				break;
+			}
+		}
+		ok = kinds[k] &&
+		     condition_holds(&c, e->item->data, e->item->record);
+	}
+	return ok;
+}
+
 static int emit_action(struct eval *e, json_object *spec, size_t index,
                        struct gmhook_error *err)
 {
 	const char *name = gmhook__get_str(spec, "/action");
-	json_object *action = gmhook__plan_action(e->pb, name);
+	json_object *when = gmhook__get(spec, "/when");
+	json_object *action;
+	json_object *match;
 	int rc = 0;
 
+	if (when && !action_when_holds(e, when)) {
+		json_object *warn = gmhook__get(spec, "/warn");
+		char *text = warn ? evaluate(e, warn) : NULL;
+
+		if (text && text[0]) {
+			gmhook__plan_warn(e->pb, "%s", text);
+		}
+		free(text);
+		return 0;
+	}
+	action = gmhook__plan_action(e->pb, name);
 	if (!action) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
 	json_object_object_foreach (spec, key, v) {
-		if (rc < 0 || strcmp(key, "action") == 0) {
+		if (rc < 0 || strcmp(key, "action") == 0 ||
+		    strcmp(key, "when") == 0 || strcmp(key, "warn") == 0) {
 			continue;
 		}
 		if (json_object_is_type(v, json_type_object) &&
@@ -1323,6 +1557,16 @@ static int emit_action(struct eval *e, json_object *spec, size_t index,
 			                err);
 		}
 	}
+	match = gmhook__get(action, "/match");
+	if (rc == 0 &&
+	    (strcmp(name, "contact.upsert") == 0 ||
+	     strcmp(name, "contact.find") == 0) &&
+	    (!json_object_is_type(match, json_type_object) ||
+	     json_object_object_length(match) == 0)) {
+		rc = gmhook__error_set(
+		        err, GMHOOK_EMAP, MAP, e->item->pointer,
+		        "the event names no e-mail address or phone number");
+	}
 	return rc;
 }
 
@@ -1332,7 +1576,7 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
                        struct gmhook_error *err)
 {
 	const struct rule *r = (const struct rule *) rule;
-	struct eval e = { pb, r, item, explain, NULL, NULL };
+	struct eval e = { pb, r, item, explain, NULL, NULL, NULL };
 	size_t base = gmhook__plan_action_count(pb);
 	size_t i;
 	int rc = 0;

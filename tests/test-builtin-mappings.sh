@@ -29,7 +29,7 @@ PY
 while read -r source payload rest; do
 	case $source in '' | '#'*) continue ;; esac
 	name=$(basename "$payload")
-	want=$data/$source/${name%.*}.plan.json
+	want=$data/$source/$name.plan.json
 	got=$tmp/plan.json
 	args=()
 	if [ -n "$rest" ]; then

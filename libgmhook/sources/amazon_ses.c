@@ -158,7 +158,8 @@ static int validate_recipients(json_object *msg, int outcome,
 {
 	const char *rp = recipients_pointer(outcome);
 	json_object *list = gmhook__get(msg, rp);
-	struct gmhook__item inner = { msg, "/Message", item->meta };
+	struct gmhook__item inner = { msg, "/Message", item->meta, NULL,
+		                      item->label };
 	char path[256];
 	char pointer[128];
 	size_t i;

@@ -190,69 +190,6 @@ static const char *location_text(json_object *data)
 	return s;
 }
 
-static int add_history(struct gmhook__plan_builder *pb, int64_t when,
-                       const char *result_code, const char *ref,
-                       const char *notes, struct gmhook_error *err)
-{
-	json_object *h = gmhook__plan_action(pb, "history.add");
-	int rc;
-
-	if (!h) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(h, "rectype", json_object_new_string("O"));
-	json_object_object_add(h, "actvcode", json_object_new_string("APT"));
-	json_object_object_add(h, "resultcode",
-	                       json_object_new_string(result_code));
-	gmhook__plan_set_when(h, "ondate", "ontime", when);
-	rc = gmhook__plan_set(pb, h, "ref", ref, 65, "CONTHIST.REF", NULL, err);
-	if (rc == 0 && notes && notes[0]) {
-		json_object_object_add(h, "notes",
-		                       json_object_new_string(notes));
-	}
-	return rc;
-}
-
-static int add_appointment(struct gmhook__plan_builder *pb,
-                           struct gmhook__item *item, const struct shape *s,
-                           const char *link, const char *ref, const char *notes,
-                           struct gmhook_error *err)
-{
-	const char *start = gmhook__get_str(item->data, s->start);
-	const char *end = gmhook__get_str(item->data, s->end);
-	json_object *cal;
-	int64_t t0;
-	int64_t t1;
-
-	if (!start || !gmhook__time_parse(start, &t0)) {
-		gmhook__plan_warn(
-		        pb,
-		        "%s%s: no start time in this Calendly payload; no appointment scheduled",
-		        item->pointer, s->start);
-		return 0;
-	}
-	if (!end || !gmhook__time_parse(end, &t1) || t1 < t0) {
-		t1 = t0;
-	}
-	cal = gmhook__plan_action(pb, "calendar.schedule");
-	if (!cal) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(cal, "rectype", json_object_new_string("A"));
-	gmhook__plan_set_when(cal, "ondate", "ontime", t0);
-	gmhook__plan_set_when(cal, "enddate", NULL, t1);
-	json_object_object_add(cal, "duration",
-	                       json_object_new_int((int) ((t1 - t0) / 60)));
-	json_object_object_add(cal, "link", json_object_new_string(link));
-	if (notes && notes[0]) {
-		json_object_object_add(cal, "notes",
-		                       json_object_new_string(notes));
-	}
-	return gmhook__plan_set(pb, cal, "ref", ref, 65, "CAL.REF", NULL, err);
-}
-
 static void person_of(struct gmhook__person *p, json_object *data,
                       const struct shape *s)
 {
@@ -302,8 +239,15 @@ static void cancel_notes(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record calendly.json maps: the invitee (email, contact, lastname,
+ * phone), title, key and link (the CAL row's key for a later
+ * cancellation), rescheduled ("true" or "false"), notes, start and end
+ * (ISO 8601 UTC; end is start when missing or earlier), duration
+ * (minutes) and when (the event's time, else the delivery's).
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(item->data);
 	const char *type = gmhook__get_str(item->data, "/event");
@@ -312,30 +256,28 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	const char *tz = gmhook__get_str(item->data, s->timezone);
 	const char *where = location_text(item->data);
 	const char *when_s = gmhook__get_str(item->data, s->time);
+	const char *start = gmhook__get_str(item->data, s->start);
+	const char *end = gmhook__get_str(item->data, s->end);
 	struct gmhook__buf notes = { 0 };
 	struct gmhook__person person;
 	bool canceled;
-	bool resched;
 	char link[512];
-	char ref[160];
+	char start_at[160];
 	int64_t when;
+	int64_t t0;
+	int64_t t1;
 	int rc;
 
+	(void) pb;
 	if (!is_invitee_event(type)) {
-		gmhook__plan_ignore(
-		        pb, "not an invitee.created or invitee.canceled event");
-		return 0;
+		return gmhook__record_ignore(
+		        item,
+		        "not an invitee.created or invitee.canceled event");
 	}
 	canceled = strcmp(type, "invitee.canceled") == 0;
-	resched = is_reschedule(item->data, canceled);
 	if (!when_s || !gmhook__time_parse(when_s, &when)) {
 		when = gmhook__now(ctx);
 	}
-	snprintf(link, sizeof(link), "calendly:%s", key ? key : "");
-	snprintf(ref, sizeof(ref), "Calendly: %s %s",
-	         canceled ? (resched ? "rescheduled" : "canceled")
-	                  : (resched ? "rebooked" : "booked"),
-	         title ? title : "meeting");
 	if (title) {
 		gmhook__buf_addf(&notes, "Event: %s\r\n", title);
 	}
@@ -354,26 +296,38 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
+	snprintf(link, sizeof(link), "calendly:%s", key ? key : "");
 	person_of(&person, item->data, s);
-	rc = gmhook__plan_person(pb, item, &person, "Calendly", err);
-	if (rc == 0 && canceled) {
-		json_object *c = gmhook__plan_action(pb, "calendar.cancel");
-
-		if (c) {
-			json_object_object_add(c, "link",
-			                       json_object_new_string(link));
+	rc = gmhook__record_person(item, &person);
+	rc = rc ? rc : gmhook__record_set(item, "title", title, s->title);
+	rc = rc ? rc : gmhook__record_set(item, "key", key, s->invitee_key);
+	rc = rc ? rc : gmhook__record_set(item, "link", link, NULL);
+	gmhook__path_join(start_at, sizeof(start_at), item->pointer, s->start);
+	rc = rc ? rc : gmhook__record_set(item, "start_at", start_at, NULL);
+	rc = rc ? rc
+	        : gmhook__record_set(item, "rescheduled",
+	                             is_reschedule(item->data, canceled)
+	                                     ? "true"
+	                                     : "false",
+	                             NULL);
+	if (rc == 0 && notes.len) {
+		rc = gmhook__record_set(item, "notes", notes.data, NULL);
+	}
+	if (rc == 0 && start && gmhook__time_parse(start, &t0)) {
+		if (!end || !gmhook__time_parse(end, &t1) || t1 < t0) {
+			t1 = t0;
 		}
+		rc = gmhook__record_set_time(item, "start", t0);
+		rc = rc ? rc : gmhook__record_set_time(item, "end", t1);
+		rc = rc ? rc
+		        : gmhook__record_set_int(item, "duration",
+		                                 (t1 - t0) / 60);
 	}
-	if (rc == 0 && !canceled && key) {
-		rc = add_appointment(pb, item, s, link, ref, notes.data, err);
-	}
-	if (rc == 0) {
-		rc = add_history(pb, when,
-		                 canceled ? (resched ? "RSC" : "CXL") : "BKD",
-		                 ref, notes.data, err);
-	}
+	rc = rc ? rc : gmhook__record_set_time(item, "when", when);
 	gmhook__buf_free(&notes);
-	return rc;
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 /* Calendly suggests refusing signatures older than about 3 minutes. */
@@ -466,5 +420,6 @@ const struct gmhook__source gmhook__source_calendly = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "calendly.json",
 };
