@@ -516,19 +516,27 @@ static void log_url(const char *url)
 	fprintf(stderr, "%s\n", p);
 }
 
-static int read_request(struct cgi_request *req, struct cgi_response *resp,
-                        char **envp, const struct cli_options *o)
+/* --trust-proxy believes every peer; else the configuration's
+ * http.trust_proxy decides by the connecting address. */
+static bool proxy_trusted(const struct cgi_server *srv, char **envp)
 {
+	return srv->o->trust_proxy ||
+	       gmhook_ctx_trusts_proxy(srv->ctx, env_get(envp, "REMOTE_ADDR"));
+}
+
+/* The rest of the request once the envelope passed and the context
+ * exists: content type, public URL and headers. */
+static int read_request(struct cgi_request *req, struct cgi_response *resp,
+                        char **envp, const struct cgi_server *srv)
+{
+	const struct cli_options *o = srv->o;
 	int status;
 
-	if (read_envelope(req, resp, envp, o) < 0) {
-		return -1;
-	}
 	req->content_type = env_get(envp, "CONTENT_TYPE");
 	if (req->content_type && !*req->content_type) {
 		req->content_type = NULL;
 	}
-	status = build_url(req, envp, o->trust_proxy);
+	status = build_url(req, envp, proxy_trusted(srv, envp));
 	if (status == 0) {
 		status = env_headers(req, envp);
 	}
@@ -777,13 +785,22 @@ static void respond_delivery(struct cgi_response *resp, struct cgi_server *srv,
 	gmhook_result_free(result);
 }
 
+/* The context is needed before the URL is rebuilt: the configuration
+ * names the trusted proxies. */
 void cgi_serve(struct cgi_response *resp, struct cgi_server *srv, char **envp,
                cgi_read_fn read, void *userdata)
 {
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
 	struct cgi_request req;
+	bool ok;
 
 	memset(&req, 0, sizeof(req));
-	if (read_request(&req, resp, envp, srv->o) == 0 &&
+	ok = read_envelope(&req, resp, envp, srv->o) == 0;
+	if (ok && server_context(srv, &err) < 0) {
+		respond_error(resp, &err);
+		ok = false;
+	}
+	if (ok && read_request(&req, resp, envp, srv) == 0 &&
 	    read_body(&req, resp, read, userdata) == 0) {
 		respond_delivery(resp, srv, &req);
 	}

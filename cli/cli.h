@@ -46,7 +46,8 @@ struct cli_options {
 	bool batch;               /* run: one delivery per input line */
 	unsigned long batch_size; /* run --batch: lines per transaction */
 	const char *listen; /* fastcgi: unix path or HOST:PORT; NULL: fd 0 */
-	bool trust_proxy;   /* cgi, fastcgi: believe X-Forwarded-Proto/Host */
+	bool trust_proxy;   /* cgi, fastcgi: believe X-Forwarded-Proto/Host of
+	                     * any peer, whatever http.trust_proxy says */
 	long long received; /* Unix seconds; 0: now */
 	struct gmhook_header headers[CLI_MAX_HEADERS];
 	char *header_storage[CLI_MAX_HEADERS];

@@ -116,8 +116,26 @@ const char *cli_spool_dir(struct gmhook_ctx *ctx, const struct cli_options *o)
 	return dir && dir[0] ? dir : NULL;
 }
 
+/* The error path of a failed SNS subscription confirmation: the GET of
+ * the delivery's SubscribeURL (docs/sources.md). */
+static bool confirmation_failed(const struct gmhook_error *err)
+{
+	static const char field[] = "/SubscribeURL";
+	size_t len = strlen(err->path);
+	size_t n = sizeof(field) - 1;
+
+	return err->stage == GMHOOK_STAGE_COMMIT && len >= n &&
+	       strcmp(err->path + len - n, field) == 0;
+}
+
 bool cli_spoolable(const struct gmhook_error *err)
 {
+	/* SNS retries a failed delivery under the topic's delivery policy;
+	 * a failed confirmation is answered "retry later" rather than kept,
+	 * so the sender's retry confirms it. */
+	if (confirmation_failed(err)) {
+		return false;
+	}
 	/* A constraint violation (SQLSTATE class 23) is the data's fault and
 	 * would fail again; any other database error may pass later. */
 	return err->code == GMHOOK_EUNAVAIL ||

@@ -48,6 +48,7 @@ struct run {
 	json_object *warnings;
 	json_object *sql;
 	const char *signature_note; /* "not checked: ..." from the plan */
+	bool signature_verified;    /* the plan's, see struct gmhook_plan */
 	char path[128]; /* pointer of the current action in the plan */
 };
 
@@ -1764,6 +1765,28 @@ static int ignored_entry(json_object **out, struct run *r, json_object *ev,
 	return 0;
 }
 
+/* An SNS subscription confirmation is a GET to SNS, not a write: no
+ * transaction and no ledger row; SNS stops sending it once confirmed. */
+static int confirm_entry(json_object **out, struct run *r, json_object *ev,
+                         struct gmhook_error *err)
+{
+	json_object *entry = entry_new(r, ev);
+	int rc;
+
+	if (!entry) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+		                         "out of memory");
+	}
+	rc = gmhook__sns_confirm(entry, r->ctx, ev, r->signature_verified,
+	                         r->dry_run, err);
+	if (rc < 0) {
+		json_object_put(entry);
+		return rc;
+	}
+	*out = entry;
+	return 0;
+}
+
 /*
  * SQLite takes its write lock lazily: two processes that both read the
  * ledger and then both write would deadlock, and one would fail with
@@ -1871,6 +1894,9 @@ static int commit_event(json_object **out, struct run *r, const char *source,
 	reset_event(r);
 	if (status && strcmp(status, "ignored") == 0) {
 		return ignored_entry(out, r, ev, err);
+	}
+	if (status && strcmp(status, "confirm") == 0) {
+		return confirm_entry(out, r, ev, err);
 	}
 	rc = event_start(r, err);
 	if (rc < 0) {
@@ -2006,6 +2032,7 @@ static int commit_all(struct run *r, const struct gmhook_plan *plan,
 	r->signature_note =
 	        note ? "signature not checked: no secret is configured for this source"
 	             : NULL;
+	r->signature_verified = plan->signature_verified;
 	if (!source) {
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "/source",
 		                         "the plan names no source");

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The configuration file: one JSON document with the database, defaults,
- * limits, the spool directory and per-source settings (enabled, secret,
- * signature window). Secrets are written as "env:NAME" or "file:/path" so
- * the file itself can be world-readable; they are resolved here, kept in
- * the context only, and never logged. Unknown keys are errors naming the
- * JSON pointer of the key, so a typo never silently disables a check.
+ * limits, the spool directory, the HTTP front door's trusted proxies and
+ * per-source settings (enabled, secret, signature window). Secrets are
+ * written as "env:NAME" or "file:/path" so the file itself can be
+ * world-readable; they are resolved here, kept in the context only, and
+ * never logged. Unknown keys are errors naming the JSON pointer of the
+ * key, so a typo never silently disables a check.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/crypto.h>
 
@@ -244,12 +247,77 @@ static void cleanse(struct gmhook__secret *s)
 	s->key = NULL;
 }
 
+/* "127.0.0.1:PORT" or "[::1]:PORT": nothing else may stand in for an
+ * SNS host. */
+static bool loopback_host_port(const char *s)
+{
+	const char *port = NULL;
+	size_t digits;
+
+	if (strncmp(s, "127.0.0.1:", 10) == 0) {
+		port = s + 10;
+	} else if (strncmp(s, "[::1]:", 6) == 0) {
+		port = s + 6;
+	}
+	digits = port ? strspn(port, "0123456789") : 0;
+	return digits > 0 && digits < 6 && !port[digits];
+}
+
+/* amazon_ses: confirm SNS subscriptions, only when the SNS signature is
+ * checked with a certificate (a url_token says nothing of who sent the
+ * SubscribeURL). */
+static int load_confirm(struct loader *l, json_object *obj, const char *base,
+                        struct gmhook__source_config *sc)
+{
+	char path[160];
+	int rc;
+
+	rc = get_bool(l, obj, base, "confirm_subscriptions",
+	              &sc->confirm_subscriptions);
+	if (rc == 0) {
+		rc = get_string(l, obj, base, "confirm_ca_file",
+		                &sc->confirm_ca_file);
+	}
+	if (rc == 0) {
+		rc = get_string(l, obj, base, "confirm_test_host",
+		                &sc->confirm_test_host);
+	}
+	snprintf(path, sizeof(path), "%s/confirm_test_host", base);
+	if (rc == 0 && sc->confirm_test_host &&
+	    !loopback_host_port(sc->confirm_test_host)) {
+		return config_error(
+		        l, path,
+		        "must be \"127.0.0.1:PORT\" or \"[::1]:PORT\" (tests only)");
+	}
+	snprintf(path, sizeof(path), "%s/confirm_subscriptions", base);
+	if (rc == 0 && sc->confirm_subscriptions &&
+	    strcmp(sc->name, "amazon_ses") != 0) {
+		return config_error(
+		        l, path,
+		        "only amazon_ses has subscriptions to confirm");
+	}
+	if (rc == 0 && sc->confirm_subscriptions &&
+	    (!sc->public_key || sc->url_token.key)) {
+		return config_error(
+		        l, path,
+		        "needs \"public_key\" (the SNS signing certificate) and no \"url_token\": only a subscription whose SNS signature was verified is confirmed");
+	}
+	return rc;
+}
+
 static int load_source(struct loader *l, const char *name, json_object *obj)
 {
-	static const char *const keys[] = { "enabled",    "secret",
-		                            "tolerance",  "require_signature",
-		                            "public_url", "public_key",
-		                            "url_token",  NULL };
+	static const char *const keys[] = { "enabled",
+		                            "secret",
+		                            "tolerance",
+		                            "require_signature",
+		                            "public_url",
+		                            "public_key",
+		                            "url_token",
+		                            "confirm_subscriptions",
+		                            "confirm_ca_file",
+		                            "confirm_test_host",
+		                            NULL };
 	struct gmhook__source_config *sc;
 	char base[128] = "/sources";
 	char *secret = NULL;
@@ -304,7 +372,7 @@ static int load_source(struct loader *l, const char *name, json_object *obj)
 		rc = get_bool(l, obj, base, "require_signature",
 		              &sc->require_signature);
 	}
-	return rc;
+	return rc ? rc : load_confirm(l, obj, base, sc);
 }
 
 static int load_sources(struct loader *l, json_object *doc)
@@ -668,6 +736,93 @@ static int load_rest(struct loader *l, json_object *doc)
 	return load_rest_fields(l, d, l->ctx->rest);
 }
 
+/* An address ("192.0.2.7", "2001:db8::1") or a network ("10.0.0.0/8",
+ * "fd00::/8"). */
+static bool parse_net(struct gmhook__proxy_net *net, const char *s)
+{
+	const char *slash = strchr(s, '/');
+	char addr[INET6_ADDRSTRLEN];
+	size_t len = slash ? (size_t) (slash - s) : strlen(s);
+	unsigned long bits;
+	char *end;
+
+	if (len == 0 || len >= sizeof(addr)) {
+		return false;
+	}
+	memcpy(addr, s, len);
+	addr[len] = '\0';
+	net->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(net->family, addr, net->addr) != 1) {
+		return false;
+	}
+	net->prefix_len = net->family == AF_INET6 ? 128 : 32;
+	if (!slash) {
+		return true;
+	}
+	errno = 0;
+	bits = strtoul(slash + 1, &end, 10);
+	if (!slash[1] || *end || errno || slash[1] == '-' || slash[1] == '+' ||
+	    bits > net->prefix_len) {
+		return false;
+	}
+	net->prefix_len = (unsigned int) bits;
+	return true;
+}
+
+/* "trust_proxy": true, false, or a list of addresses and networks. */
+static int load_trust_proxy(struct loader *l, json_object *http)
+{
+	struct gmhook__trust_proxy *t = &l->ctx->trust_proxy;
+	json_object *v = NULL;
+	char path[64];
+	size_t i;
+
+	if (!json_object_object_get_ex(http, "trust_proxy", &v)) {
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_boolean)) {
+		t->any = json_object_get_boolean(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) > GMHOOK__MAX_PROXIES) {
+		return config_error(
+		        l, "/http/trust_proxy",
+		        "must be true, false or a list of up to %d addresses or networks",
+		        GMHOOK__MAX_PROXIES);
+	}
+	for (i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+
+		snprintf(path, sizeof(path), "/http/trust_proxy/%zu", i);
+		if (!json_object_is_type(e, json_type_string) ||
+		    !parse_net(&t->nets[i], json_object_get_string(e))) {
+			return config_error(
+			        l, path,
+			        "must be an IP address or network, such as \"127.0.0.1\" or \"10.0.0.0/8\"");
+		}
+		t->n_nets = i + 1;
+	}
+	return 0;
+}
+
+/* "http": settings of the HTTP front door (gmhook cgi, gmhook fastcgi). */
+static int load_http(struct loader *l, json_object *doc)
+{
+	static const char *const keys[] = { "trust_proxy", NULL };
+	json_object *d = NULL;
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "http", &d)) {
+		return 0;
+	}
+	if (!json_object_is_type(d, json_type_object)) {
+		return config_error(l, "/http", "must be an object");
+	}
+	rc = check_keys(l, d, "/http", keys);
+	return rc ? rc : load_trust_proxy(l, d);
+}
+
 static int read_file(struct loader *l, char **out, size_t *len)
 {
 	FILE *f = fopen(l->file, "rb");
@@ -693,7 +848,7 @@ static int parse_document(struct loader *l, json_object **out)
 {
 	static const char *const keys[] = { "database", "defaults", "limits",
 		                            "spool",    "sources",  "mappings",
-		                            "rest",     NULL };
+		                            "rest",     "http",     NULL };
 	struct json_tokener *tok = json_tokener_new_ex(64);
 	char *text = NULL;
 	size_t len = 0;
@@ -752,6 +907,9 @@ int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
 	if (rc == 0) {
 		rc = load_rest(&l, doc);
 	}
+	if (rc == 0) {
+		rc = load_http(&l, doc);
+	}
 	json_object_put(doc);
 	return rc;
 }
@@ -768,8 +926,11 @@ void gmhook__config_free(struct gmhook_ctx *ctx)
 		cleanse(&ctx->sources[i].url_token);
 		free(ctx->sources[i].public_url);
 		free(ctx->sources[i].public_key);
+		free(ctx->sources[i].confirm_ca_file);
+		free(ctx->sources[i].confirm_test_host);
 	}
 	ctx->n_sources = 0;
+	memset(&ctx->trust_proxy, 0, sizeof(ctx->trust_proxy));
 	gmhook__rest_config_free(ctx->rest);
 	ctx->rest = NULL;
 	free(ctx->timezone);
@@ -797,4 +958,52 @@ GMHOOK_API const char *gmhook_ctx_timezone(const struct gmhook_ctx *ctx)
 GMHOOK_API const char *gmhook_ctx_spool_dir(const struct gmhook_ctx *ctx)
 {
 	return ctx && ctx->spool_dir ? ctx->spool_dir : "";
+}
+
+static bool net_contains(const struct gmhook__proxy_net *net, int family,
+                         const unsigned char *addr)
+{
+	unsigned int full = net->prefix_len / 8;
+	unsigned int rest = net->prefix_len % 8;
+	unsigned char mask = (unsigned char) (0xff << (8 - rest));
+
+	if (net->family != family || memcmp(net->addr, addr, full) != 0) {
+		return false;
+	}
+	return rest == 0 || ((net->addr[full] ^ addr[full]) & mask) == 0;
+}
+
+GMHOOK_API int gmhook_ctx_trusts_proxy(const struct gmhook_ctx *ctx,
+                                       const char *peer)
+{
+	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0,    0,
+		                                     0, 0, 0, 0, 0xff, 0xff };
+	unsigned char addr[16];
+	int family;
+	size_t i;
+
+	if (!ctx) {
+		return 0;
+	}
+	if (ctx->trust_proxy.any) {
+		return 1;
+	}
+	if (!peer) {
+		return 0;
+	}
+	family = strchr(peer, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(family, peer, addr) != 1) {
+		return 0;
+	}
+	/* A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d. */
+	if (family == AF_INET6 && memcmp(addr, v4_mapped, 12) == 0) {
+		memmove(addr, addr + 12, 4);
+		family = AF_INET;
+	}
+	for (i = 0; i < ctx->trust_proxy.n_nets; i++) {
+		if (net_contains(&ctx->trust_proxy.nets[i], family, addr)) {
+			return 1;
+		}
+	}
+	return 0;
 }

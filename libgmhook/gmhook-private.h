@@ -84,6 +84,29 @@ struct gmhook__source_config {
 	struct gmhook__secret url_token;
 	int64_t tolerance; /* seconds a signed timestamp may be off */
 	char *public_url;  /* URL the provider signs (Twilio, Square) */
+	/* amazon_ses: GET the SubscribeURL of a verified SNS
+	 * SubscriptionConfirmation (confirm_subscriptions). */
+	bool confirm_subscriptions;
+	char *confirm_ca_file; /* extra CA bundle for that GET, or NULL */
+	/* Tests only: a loopback "127.0.0.1:PORT" or "[::1]:PORT" that a
+	 * SubscribeURL may name instead of sns.<region>.amazonaws.com. */
+	char *confirm_test_host;
+};
+
+/* The peers whose X-Forwarded-Proto and X-Forwarded-Host the HTTP front
+ * door believes ("http"."trust_proxy" in the configuration). */
+#define GMHOOK__MAX_PROXIES 32
+
+struct gmhook__proxy_net {
+	int family;              /* AF_INET or AF_INET6 */
+	unsigned char addr[16];  /* network byte order */
+	unsigned int prefix_len; /* bits of addr that must match */
+};
+
+struct gmhook__trust_proxy {
+	bool any; /* "trust_proxy": true */
+	struct gmhook__proxy_net nets[GMHOOK__MAX_PROXIES];
+	size_t n_nets;
 };
 
 #define GMHOOK__MAX_SOURCES 48
@@ -114,8 +137,9 @@ struct gmhook_ctx {
 	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
 	struct gmhook__mappings *builtin;  /* built-in rules, loaded once */
 	char *builtin_dir; /* "builtin_mappings": load them from here */
-	struct gmhook__rest_config *rest; /* REST backend, or NULL: ODBC */
-	struct gmhook__live_schema *live; /* catalog sizes, or NULL */
+	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
+	struct gmhook__live_schema *live;  /* catalog sizes, or NULL */
+	struct gmhook__trust_proxy trust_proxy;
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
 };
@@ -335,6 +359,9 @@ struct gmhook_event {
  */
 struct gmhook_plan {
 	json_object *doc;
+	/* Made by gmhook_map() from an event whose signature was verified
+	 * in this process; never true for a plan read from JSON. */
+	bool signature_verified;
 };
 
 /*
@@ -449,6 +476,37 @@ void gmhook__plan_warn(struct gmhook__plan_builder *pb, const char *fmt, ...)
 
 /* Mark the current event "ignored" with a reason. */
 void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason);
+
+/* Was the signature of the event being mapped verified in this process
+ * (not merely marked so in an event read from JSON)? */
+bool gmhook__plan_signature_verified(struct gmhook__plan_builder *pb);
+
+/* Mark the current event "confirm": commit GETs @p url to confirm the
+ * SNS subscription to @p topic instead of writing anything. */
+void gmhook__plan_confirm(struct gmhook__plan_builder *pb, const char *url,
+                          const char *topic);
+
+/*
+ * An SNS URL gmhook may fetch (amazon_ses.c): https, on an
+ * sns.<region>.amazonaws.com host (or @p test_host, a loopback
+ * "127.0.0.1:PORT" from the configuration; may be NULL), without user or
+ * port, at most 2048 bytes and with no space, control or backslash.
+ */
+bool gmhook__sns_url_ok(const char *url, const char *test_host);
+
+/*
+ * Commit of a plan event whose status is "confirm" (amazon_ses.c), for
+ * commit.c and rest.c: fills @p entry's "status" with "confirmed",
+ * "dry-run" or "ignored" (when the configuration no longer asks for it,
+ * or @p verified is false: the plan was not mapped from an event whose
+ * signature this process checked). The GET goes only to an https URL on
+ * sns.<region>.amazonaws.com. A failed GET is GMHOOK_EUNAVAIL (or
+ * GMHOOK_ECONFIG for a certificate or CA file problem) whose path is
+ * the event's pointer + "/SubscribeURL".
+ */
+int gmhook__sns_confirm(json_object *entry, struct gmhook_ctx *ctx,
+                        json_object *ev, bool verified, bool dry_run,
+                        struct gmhook_error *err);
 
 /* Set @p date_key ("YYYY-MM-DD") and @p time_key ("HH:MM", may be NULL)
  * of @p obj from @p t in the GoldMine server's local time. */
@@ -720,6 +778,10 @@ struct gmhook__http_request {
 	bool insecure;            /* allow http://, skip TLS verification */
 	uint32_t connect_timeout; /* seconds, 0: libcurl's default */
 	uint32_t timeout;         /* seconds for the whole exchange, 0: none */
+	/* The URL as logs and errors show it (a token hidden), or NULL for
+	 * url itself. */
+	const char *shown_url;
+	size_t max_body; /* largest answer, 0: GMHOOK__HTTP_MAX_BODY */
 };
 
 struct gmhook__http_response {
@@ -736,12 +798,19 @@ struct gmhook__http_response {
  * @p out; transport failures are errors with the CURLcode in err->native:
  * GMHOOK_EUNAVAIL (connect, resolve, timeout, send or receive; worth a
  * retry), GMHOOK_ECONFIG (certificate, URL or protocol), GMHOOK_ETOOBIG
- * (the answer exceeds GMHOOK__HTTP_MAX_BODY), GMHOOK_ENOMEM. Redirects
+ * (the answer exceeds req->max_body), GMHOOK_ENOMEM. Redirects
  * are never followed. @p out is cleared on failure.
  */
 int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
                       const struct gmhook__http_request *req,
                       struct gmhook_error *err);
+
+/* GET @p req (its body and Basic credentials are not used); otherwise
+ * as gmhook__http_post(). */
+int gmhook__http_get(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
+                     const struct gmhook__http_request *req,
+                     struct gmhook_error *err);
+
 void gmhook__http_response_clear(struct gmhook__http_response *resp);
 
 /*

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * HTTP for the REST backend of stage 4, commit: one POST with libcurl,
- * and the translation of every CURLcode and HTTP status into a struct
- * gmhook_error. This is the only file that includes <curl/curl.h>;
- * rest.c decides what to send and what an answer means for the event.
- * TLS is verified unless the configuration says "insecure", redirects
- * are never followed, and answers are bounded in size.
+ * HTTP for stage 4, commit: one POST with libcurl for the REST backend,
+ * one GET for an SNS subscription confirmation, and the translation of
+ * every CURLcode and HTTP status into a struct gmhook_error. This is the
+ * only file that includes <curl/curl.h>; rest.c and amazon_ses.c decide
+ * what to send and what an answer means. TLS is verified unless the
+ * configuration says "insecure", redirects are never followed, and
+ * answers are bounded in size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 struct sink {
 	struct gmhook__buf buf;
+	size_t max;
 	bool too_big;
 };
 
@@ -31,7 +33,7 @@ static size_t sink_write(char *data, size_t size, size_t n, void *userdata)
 	struct sink *s = userdata;
 	size_t len = size * n; /* libcurl promises size == 1 */
 
-	if (s->buf.len + len > GMHOOK__HTTP_MAX_BODY) {
+	if (s->buf.len + len > s->max) {
 		s->too_big = true;
 		return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
 	}
@@ -78,8 +80,8 @@ static int curl_code(CURLcode cc, const struct sink *s)
 }
 
 static CURLcode set_options(CURL *h, const struct gmhook__http_request *req,
-                            struct curl_slist *headers, struct sink *s,
-                            char *errbuf, const char *password)
+                            bool post, struct curl_slist *headers,
+                            struct sink *s, char *errbuf, const char *password)
 {
 	CURLcode cc = CURLE_OK;
 
@@ -104,14 +106,18 @@ static CURLcode set_options(CURL *h, const struct gmhook__http_request *req,
 	}
 	SET(CURLOPT_CONNECTTIMEOUT, (long) req->connect_timeout);
 	SET(CURLOPT_TIMEOUT, (long) req->timeout);
-	SET(CURLOPT_POST, 1L);
-	SET(CURLOPT_POSTFIELDS, req->body);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+	if (post) {
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDS, req->body);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+	} else {
+		SET(CURLOPT_HTTPGET, 1L);
+	}
 	SET(CURLOPT_HTTPHEADER, headers);
-	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) GMHOOK__HTTP_MAX_BODY);
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) s->max);
 	SET(CURLOPT_WRITEFUNCTION, sink_write);
 	SET(CURLOPT_WRITEDATA, s);
-	if (req->basic_user && password) {
+	if (post && req->basic_user && password) {
 		SET(CURLOPT_HTTPAUTH, (long) CURLAUTH_BASIC);
 		SET(CURLOPT_USERNAME, req->basic_user);
 		SET(CURLOPT_PASSWORD, password);
@@ -160,20 +166,30 @@ static char *password_copy(const struct gmhook__http_request *req)
 	return copy;
 }
 
+static const char *shown_url(const struct gmhook__http_request *req)
+{
+	return req->shown_url ? req->shown_url : req->url;
+}
+
 static int transport_error(struct gmhook_error *err, CURLcode cc,
                            const struct sink *s, const char *errbuf,
-                           const struct gmhook__http_request *req)
+                           const struct gmhook__http_request *req,
+                           const char *method)
 {
 	int code = curl_code(cc, s);
 
 	if (code == GMHOOK_ETOOBIG) {
 		gmhook__error_set(err, code, COMMIT, "",
-		                  "POST %s: the answer is larger than %d bytes",
-		                  req->url, GMHOOK__HTTP_MAX_BODY);
+		                  "%s %s: the answer is larger than %zu bytes",
+		                  method, shown_url(req), s->max);
 	} else {
-		gmhook__error_set(err, code, COMMIT, "", "POST %s: %s",
-		                  req->url,
-		                  errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		/* libcurl's message may quote the URL: only the shown form
+		 * is allowed out. */
+		gmhook__error_set(err, code, COMMIT, "", "%s %s: %s", method,
+		                  shown_url(req),
+		                  req->shown_url || !errbuf[0]
+		                          ? curl_easy_strerror(cc)
+		                          : errbuf);
 	}
 	if (err) {
 		err->native = (long) cc;
@@ -200,12 +216,13 @@ static void read_answer(struct gmhook__http_response *out, CURL *h,
 	out->body = gmhook__buf_steal(&s->buf);
 }
 
-int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
-                      const struct gmhook__http_request *req,
-                      struct gmhook_error *err)
+static int perform(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
+                   const struct gmhook__http_request *req, bool post,
+                   struct gmhook_error *err)
 {
+	const char *method = post ? "POST" : "GET";
 	char errbuf[CURL_ERROR_SIZE] = "";
-	struct sink s = { { NULL, 0, 0, false }, false };
+	struct sink s = { { NULL, 0, 0, false }, 0, false };
 	struct curl_slist *headers = NULL;
 	char *password = NULL;
 	CURL *h = NULL;
@@ -214,6 +231,7 @@ int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 
 	memset(out, 0, sizeof(*out));
 	out->retry_after = -1;
+	s.max = req->max_body ? req->max_body : GMHOOK__HTTP_MAX_BODY;
 	/* TODO: keep one handle per context; each event now opens its own
 	 * connection and TLS session, which costs a round trip or two per
 	 * event of a multi-event delivery. */
@@ -225,19 +243,20 @@ int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 	}
 	h = curl_easy_init();
 	headers = header_list(req);
-	password = password_copy(req);
-	if (!h || !headers || (req->basic_user && !password)) {
+	password = post ? password_copy(req) : NULL;
+	if (!h || !headers || (post && req->basic_user && !password)) {
 		rc = gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
 		                       "out of memory");
 		goto out;
 	}
-	cc = set_options(h, req, headers, &s, errbuf, password);
+	cc = set_options(h, req, post, headers, &s, errbuf, password);
 	if (cc == CURLE_OK) {
-		log_debug(ctx, "POST %s (%zu bytes)", req->url, req->body_len);
+		log_debug(ctx, "%s %s (%zu bytes)", method, shown_url(req),
+		          post ? req->body_len : 0);
 		cc = curl_easy_perform(h);
 	}
 	if (cc != CURLE_OK) {
-		rc = transport_error(err, cc, &s, errbuf, req);
+		rc = transport_error(err, cc, &s, errbuf, req, method);
 		goto out;
 	}
 	read_answer(out, h, &s);
@@ -246,7 +265,7 @@ int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 		                       "out of memory");
 		goto out;
 	}
-	log_debug(ctx, "POST %s: HTTP %ld", req->url, out->status);
+	log_debug(ctx, "%s %s: HTTP %ld", method, shown_url(req), out->status);
 out:
 	if (password) {
 		OPENSSL_cleanse(password, strlen(password));
@@ -260,6 +279,20 @@ out:
 		gmhook__http_response_clear(out);
 	}
 	return rc;
+}
+
+int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
+                      const struct gmhook__http_request *req,
+                      struct gmhook_error *err)
+{
+	return perform(out, ctx, req, true, err);
+}
+
+int gmhook__http_get(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
+                     const struct gmhook__http_request *req,
+                     struct gmhook_error *err)
+{
+	return perform(out, ctx, req, false, err);
 }
 
 void gmhook__http_response_clear(struct gmhook__http_response *resp)

@@ -20,6 +20,7 @@ struct gmhook__plan_builder {
 	json_object *event; /* the plan's entry for the current event */
 	json_object *actions;
 	json_object *warnings;
+	bool signature_verified; /* by gmhook_validate() in this process */
 };
 
 size_t gmhook__plan_action_count(struct gmhook__plan_builder *pb)
@@ -58,6 +59,24 @@ void gmhook__plan_ignore(struct gmhook__plan_builder *pb, const char *reason)
 	                       json_object_new_string("ignored"));
 	json_object_object_add(pb->event, "reason",
 	                       json_object_new_string(reason));
+}
+
+bool gmhook__plan_signature_verified(struct gmhook__plan_builder *pb)
+{
+	return pb->signature_verified;
+}
+
+void gmhook__plan_confirm(struct gmhook__plan_builder *pb, const char *url,
+                          const char *topic)
+{
+	json_object_object_add(pb->event, "status",
+	                       json_object_new_string("confirm"));
+	json_object_object_add(pb->event, "subscribe_url",
+	                       json_object_new_string(url));
+	if (topic) {
+		json_object_object_add(pb->event, "topic_arn",
+		                       json_object_new_string(topic));
+	}
 }
 
 int gmhook__plan_set(struct gmhook__plan_builder *pb, json_object *obj,
@@ -228,10 +247,10 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 }
 
 static int map_one(struct gmhook_ctx *ctx, const struct gmhook__source *src,
-                   json_object *body, json_object *meta,
+                   json_object *body, json_object *meta, bool verified,
                    json_object *out_events, struct gmhook_error *err)
 {
-	struct gmhook__plan_builder pb = { ctx, NULL, NULL, NULL };
+	struct gmhook__plan_builder pb = { ctx, NULL, NULL, NULL, verified };
 	struct gmhook__item item;
 	int rc;
 
@@ -315,10 +334,14 @@ GMHOOK_API int gmhook_map(struct gmhook_plan **out, struct gmhook_ctx *ctx,
 	if (!received || !gmhook__time_parse(received, &ctx->map_now)) {
 		ctx->map_now = 0;
 	}
+	/* validate() sets "verified" only after checking the signature,
+	 * and its check runs again on an event read from JSON. */
+	plan->signature_verified =
+	        unchecked && strcmp(unchecked, "verified") == 0;
 	for (i = 0; i < json_object_array_length(in_events); i++) {
 		rc = map_one(ctx, src, gmhook__get(event->doc, "/body"),
-		             json_object_array_get_idx(in_events, i), events,
-		             err);
+		             json_object_array_get_idx(in_events, i),
+		             plan->signature_verified, events, err);
 		if (rc < 0) {
 			break;
 		}

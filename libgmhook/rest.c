@@ -41,6 +41,7 @@ struct rest {
 	const char *key_header;
 	char user_agent[64];
 	bool dry_run;
+	bool signature_verified; /* the plan's, see struct gmhook_plan */
 };
 
 /* One event's request: the headers and the body. */
@@ -543,6 +544,13 @@ static int commit_event(json_object **out, struct rest *r, const char *source,
 	}
 	if (status && strcmp(status, "ignored") == 0) {
 		entry_ignored(entry, ev);
+	} else if (status && strcmp(status, "confirm") == 0) {
+		/* A GET to SNS; the REST API has nothing to store. */
+		json_object_object_add(entry, "records",
+		                       json_object_new_array());
+		rc = gmhook__sns_confirm(entry, r->ctx, ev,
+		                         r->signature_verified, r->dry_run,
+		                         err);
 	} else {
 		rc = send_entry(entry, r, source, ev, index, err);
 	}
@@ -567,6 +575,7 @@ static int commit_all(struct rest *r, const struct gmhook_plan *plan,
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "/source",
 		                         "the plan names no valid source");
 	}
+	r->signature_verified = plan->signature_verified;
 	if (!json_object_is_type(events, json_type_array)) {
 		return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, "/events",
 		                         "must be an array");

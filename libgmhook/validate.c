@@ -91,6 +91,8 @@ static int check_source(struct gmhook_ctx *ctx,
 	const struct gmhook__source_config *cfg =
 	        gmhook__source_config(ctx, src->name);
 
+	/* Recomputed below, never trusted from an event read as JSON. */
+	json_object_object_del(event->doc, "signature");
 	if (cfg && !cfg->enabled) {
 		return gmhook__error_set(
 		        err, GMHOOK_ESOURCE, VALIDATE, "/source",

@@ -58,37 +58,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# ---- TAP ----
-
-N=0
-FAILED=0
-ok() {
-	N=$((N + 1))
-	echo "ok $N - $1"
-}
-not_ok() {
-	N=$((N + 1))
-	FAILED=$((FAILED + 1))
-	echo "not ok $N - $1"
-	shift
-	local line
-	for line in "$@"; do
-		echo "# $line"
-	done
-}
-check() { # NAME CONDITION-RESULT DIAGNOSTICS...
-	local name=$1 result=$2
-	shift 2
-	if [ "$result" = 0 ]; then ok "$name"; else not_ok "$name" "$@"; fi
-}
+# TAP, ports, requests and checks (ok, check, post, expect, ...).
+. "$HERE/http-helpers.sh"
 
 # ---- servers ----
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 KEY=cgi-test-signing-key
+TWILIO_TOKEN=cgi-test-twilio-auth-token
 write_config() { # FILE DATABASE [SPOOL]
 	local spool=""
 	[ -n "${3:-}" ] && spool=", \"spool\": {\"dir\": \"$3\"}"
@@ -105,7 +81,7 @@ write_cgi() { # NAME OPTIONS...
 	shift
 	cat >"$TMP/$name.sh" <<-EOF
 	#!/bin/sh
-	export CAL_KEY='$KEY' TZ=UTC
+	export CAL_KEY='$KEY' TWILIO_TOKEN='$TWILIO_TOKEN' TZ=UTC
 	$WRAPPER "$GMHOOK" cgi $*
 	rc=\$?
 	[ \$rc -eq 0 ] || echo "$name \$rc" >>"$TMP/cgi-exit-failures"
@@ -153,6 +129,9 @@ start_nginx() {
 			$(location /cgi-spool/hooks "$TMP/fcgiwrap.sock" "$TMP/cgi-spool.sh")
 			$(location /fcgi/hooks "$TMP/gmhook.sock")
 			$(location /fcgi-later/hooks "$TMP/gmhook-later.sock")
+			$(location /cgi-trust/hooks "$TMP/fcgiwrap.sock" "$TMP/cgi-trust.sh")
+			$(location /cgi-untrust/hooks "$TMP/fcgiwrap.sock" "$TMP/cgi-untrust.sh")
+			$(location /fcgi-trust/hooks "$TMP/gmhook-trust.sock")
 		}
 	}
 	EOF
@@ -160,20 +139,23 @@ start_nginx() {
 		return 1
 }
 
-wait_for_socket() {
-	local i
-	for i in $(seq 100); do
-		[ -S "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
+start_fastcgi() { # SOCKET CONFIG LOG [OPTIONS...]
+	local socket=$1 config=$2 log=$3
+	shift 3
+	CAL_KEY=$KEY TWILIO_TOKEN=$TWILIO_TOKEN $WRAPPER "$GMHOOK" fastcgi \
+		--listen "$socket" --config "$config" --max-body 100000 -v "$@" \
+		2>"$log" &
+	PIDS+=($!)
+	wait_for_socket "$socket"
 }
 
-start_fastcgi() { # SOCKET CONFIG LOG
-	CAL_KEY=$KEY $WRAPPER "$GMHOOK" fastcgi --listen "$1" --config "$2" \
-		--max-body 100000 --trust-proxy -v 2>"$3" &
-	PIDS+=($!)
-	wait_for_socket "$1"
+# A configuration that trusts the forwarded headers of PEERS (a JSON
+# array) and checks Twilio signatures.
+write_trust_config() { # FILE DATABASE PEERS
+	cat >"$1" <<-EOF
+	{"database": "$2", "http": {"trust_proxy": $3},
+	 "sources": {"twilio": {"secret": "env:TWILIO_TOKEN"}}}
+	EOF
 }
 
 "$GMHOOK" init-db --db "$TMP/cgi.db" 2>/dev/null &&
@@ -192,68 +174,27 @@ write_cgi cgi --config "$TMP/cgi.json" --max-body 100000 --trust-proxy -v
 write_cgi cgi-direct --config "$TMP/cgi.json" --max-body 100000 -v
 write_cgi cgi-down --config "$TMP/down.json"
 write_cgi cgi-spool --config "$TMP/spool.json"
+"$GMHOOK" init-db --db "$TMP/trust.db" 2>/dev/null
+write_trust_config "$TMP/trust.json" "$TMP/trust.db" '["192.0.2.1", "127.0.0.0/8"]'
+write_trust_config "$TMP/untrust.json" "$TMP/trust.db" '["192.0.2.0/24"]'
+write_cgi cgi-trust --config "$TMP/trust.json" -v
+write_cgi cgi-untrust --config "$TMP/untrust.json" -v
 
 "$FCGIWRAP" -s "unix:$TMP/fcgiwrap.sock" 2>"$TMP/fcgiwrap.log" &
 PIDS+=($!)
 wait_for_socket "$TMP/fcgiwrap.sock" &&
-	start_fastcgi "$TMP/gmhook.sock" "$TMP/fcgi.json" "$TMP/fastcgi.log" &&
+	start_fastcgi "$TMP/gmhook.sock" "$TMP/fcgi.json" "$TMP/fastcgi.log" \
+		--trust-proxy &&
 	start_fastcgi "$TMP/gmhook-later.sock" "$TMP/later.json" \
-		"$TMP/fastcgi-later.log" &&
+		"$TMP/fastcgi-later.log" --trust-proxy &&
+	start_fastcgi "$TMP/gmhook-trust.sock" "$TMP/trust.json" \
+		"$TMP/fastcgi-trust.log" &&
 	start_nginx || {
 	echo "Bail out! the servers did not start"
 	cat "$TMP"/*.log >&2
 	exit 1
 }
 BASE=http://127.0.0.1:$PORT
-
-# ---- requests ----
-
-# post PATH FILE [CONTENT-TYPE [CURL-OPTIONS...]]: sets STATUS, HEADERS
-# and BODY of the response.
-post() {
-	local path=$1 file=$2 type=${3:-application/json}
-	shift 3 2>/dev/null || shift $#
-	STATUS=$(curl -s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' \
-		-H "Content-Type: $type" --data-binary "@$file" "$@" \
-		"$BASE$path")
-	HEADERS=$(tr -d '\r' <"$TMP/headers")
-	BODY=$(cat "$TMP/body")
-}
-
-# Calendly-Webhook-Signature: t=<now>,v1=HMAC-SHA256(key, "t.body")
-calendly_signature() { # FILE [KEY]
-	local t
-	t=$(date +%s)
-	printf 't=%s,v1=%s' "$t" "$( (printf '%s.' "$t"; cat "$1") |
-		openssl dgst -sha256 -hmac "${2:-$KEY}" | sed 's/^.*= //')"
-}
-
-post_calendly() { # PATH FILE [KEY]
-	post "$1" "$2" application/json \
-		-H "Calendly-Webhook-Signature: $(calendly_signature "$2" "${3:-$KEY}")"
-}
-
-rows() { # DATABASE TABLE
-	sqlite3 "$1" "SELECT COUNT(*) FROM $2"
-}
-
-expect() { # NAME STATUS [BODY-PATTERN]
-	local pattern=${3:-}
-	if [ "$STATUS" = "$2" ] &&
-		grep -qi '^content-type: application/json' <<<"$HEADERS" &&
-		{ [ -z "$pattern" ] || grep -q -- "$pattern" <<<"$BODY"; }; then
-		ok "$1"
-	else
-		not_ok "$1" "expected $2 ${pattern:+and $pattern}, got $STATUS" \
-			"$BODY"
-	fi
-}
-
-expect_rows() { # NAME DATABASE TABLE COUNT
-	local got
-	got=$(rows "$2" "$3")
-	check "$1" "$([ "$got" = "$4" ]; echo $?)" "$3 has $got rows, expected $4"
-}
 
 # The cases, once per server: PREFIX (/cgi or /fcgi) and DATABASE.
 run_cases() {
@@ -372,6 +313,43 @@ check "cgi: untrusted proxy headers are ignored: $url" \
 	"$(grep -qF "X-Gmhook-Url $url" "$TMP/fcgiwrap.log"; echo $?)" \
 	"$(grep X-Gmhook-Url "$TMP/fcgiwrap.log" | tail -n 3)"
 
+# ---- trusted proxies from the configuration (http.trust_proxy) ----
+
+# X-Twilio-Signature: base64 HMAC-SHA1(auth token, URL + the sorted
+# form parameters as name + value).
+twilio_signature() { # URL FILE
+	python3 - "$1" "$2" "$TWILIO_TOKEN" <<-'EOF'
+	import base64, hashlib, hmac, sys, urllib.parse
+	url, path, token = sys.argv[1:]
+	pairs = urllib.parse.parse_qsl(open(path).read(), keep_blank_values=True)
+	data = url + "".join(k + v for k, v in sorted(pairs))
+	mac = hmac.new(token.encode(), data.encode(), hashlib.sha1).digest()
+	print(base64.b64encode(mac).decode())
+	EOF
+}
+
+post_twilio_behind_proxy() { # PREFIX
+	local url="https://hooks.example.test$1/hooks/twilio"
+	post "$1/hooks/twilio" "$TMP/sms.form" application/x-www-form-urlencoded \
+		-H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: hooks.example.test' \
+		-H "X-Twilio-Signature: $(twilio_signature "$url" "$TMP/sms.form")"
+}
+
+for p in cgi-trust fcgi-trust; do
+	post_twilio_behind_proxy "/$p"
+	check "$p: a Twilio request signed for the public URL verifies behind a proxy trusted by the configuration" \
+		"$([ "$STATUS" = 200 ] && grep -qF '<Response></Response>' <<<"$BODY"; echo $?)" \
+		"HTTP $STATUS" "$BODY"
+done
+expect_rows "trusted proxy: the SMS was written once" "$TMP/trust.db" GMHOOK_LEDGER 1
+post_twilio_behind_proxy /cgi-untrust
+expect "cgi-untrust: the same request from a peer the configuration does not trust is 401" \
+	401 GMHOOK_ESIGNATURE
+url="http://127.0.0.1:$PORT/cgi-untrust/hooks/twilio"
+check "cgi-untrust: the URL is rebuilt from the request itself: $url" \
+	"$(grep -qF "X-Gmhook-Url $url" "$TMP/fcgiwrap.log"; echo $?)" \
+	"$(grep X-Gmhook-Url "$TMP/fcgiwrap.log" | tail -n 3)"
+
 # ---- the database unreachable ----
 
 post_calendly /cgi-down/hooks/calendly "$EXAMPLES/calendly-invitee-created.json"
@@ -396,7 +374,7 @@ expect_rows "fastcgi: the retried delivery is written" "$TMP/later/later.db" GMH
 # ---- shutdown ----
 
 kill "$(cat "$TMP/nginx.pid")"
-for i in 1 2; do
+for i in 1 2 3; do
 	pid=${PIDS[$i]}
 	kill -TERM "$pid"
 	wait "$pid"

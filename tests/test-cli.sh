@@ -74,6 +74,67 @@ echo '{"database": "x.db"}' >"$tmp/good.json"
 "$G" --config "$tmp/good.json" check >/dev/null 2>&1
 ok $? "check: a valid configuration exits 0"
 
+# Configuration errors of the HTTP front door and of SNS confirmations
+# name the JSON pointer of the key at fault.
+bad_config() { # NAME POINTER JSON
+	printf '%s' "$3" >"$tmp/bad.json"
+	"$G" --config "$tmp/bad.json" check >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 78 ] && grep -qF "$2" "$tmp/err"
+	ok $? "check: $1 exits 78 naming $2 (rc=$rc)"
+}
+bad_config "an unknown key under http" /http/trusted \
+	'{"http": {"trusted": true}}'
+bad_config "a trust_proxy entry that is no address" /http/trust_proxy/1 \
+	'{"http": {"trust_proxy": ["127.0.0.1", "proxy.example.com"]}}'
+bad_config "a network with too long a prefix" /http/trust_proxy/0 \
+	'{"http": {"trust_proxy": ["10.0.0.0/33"]}}'
+bad_config "confirm_subscriptions on another source" \
+	/sources/stripe/confirm_subscriptions \
+	'{"sources": {"stripe": {"confirm_subscriptions": true}}}'
+bad_config "confirm_subscriptions without public_key" \
+	/sources/amazon_ses/confirm_subscriptions \
+	'{"sources": {"amazon_ses": {"confirm_subscriptions": true}}}'
+bad_config "a confirm_test_host that is not loopback" \
+	/sources/amazon_ses/confirm_test_host \
+	'{"sources": {"amazon_ses": {"confirm_test_host": "sns.example.com:443"}}}'
+printf '{"database": "x.db", "http": {"trust_proxy": ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]}}' >"$tmp/trust.json"
+"$G" --config "$tmp/trust.json" check >/dev/null 2>&1
+ok $? "check: http.trust_proxy with addresses and networks is valid"
+
+# gmhook cgi with the CGI variables a web server sets: the public URL
+# (logged with -v) comes from X-Forwarded-* only for a trusted peer. The
+# source is unknown, so no database is opened.
+cgi_url() { # CONFIG REMOTE_ADDR [OPTIONS...]
+	local config=$1 peer=$2
+	shift 2
+	printf '{}' | env -i PATH="$PATH" REQUEST_METHOD=POST \
+		CONTENT_TYPE=application/json CONTENT_LENGTH=2 \
+		SERVER_NAME=gm.internal SERVER_PORT=8080 SCRIPT_NAME=/hooks \
+		PATH_INFO=/no-such-source REMOTE_ADDR="$peer" \
+		HTTP_X_FORWARDED_PROTO=https \
+		HTTP_X_FORWARDED_HOST=hooks.example.test \
+		"$G" cgi --config "$config" -v "$@" 2>&1 >/dev/null |
+		sed -n 's/^gmhook: info: cgi: X-Gmhook-Url //p'
+}
+proxied=https://hooks.example.test/hooks/no-such-source
+direct=http://gm.internal:8080/hooks/no-such-source
+for peer in 127.0.0.1 10.20.30.40 fd00::7 ::ffff:10.1.2.3; do
+	[ "$(cgi_url "$tmp/trust.json" "$peer")" = "$proxied" ]
+	ok $? "cgi: a peer in http.trust_proxy ($peer) is believed"
+done
+for peer in 127.0.0.2 192.0.2.1 fe80::1 not-an-address; do
+	[ "$(cgi_url "$tmp/trust.json" "$peer")" = "$direct" ]
+	ok $? "cgi: a peer outside http.trust_proxy ($peer) is not"
+done
+[ "$(cgi_url "$tmp/good.json" 127.0.0.1)" = "$direct" ]
+ok $? "cgi: without http.trust_proxy nobody is believed"
+[ "$(cgi_url "$tmp/good.json" 192.0.2.1 --trust-proxy)" = "$proxied" ]
+ok $? "cgi: --trust-proxy believes any peer, whatever the configuration"
+printf '{"database": "x.db", "http": {"trust_proxy": true}}' >"$tmp/trustall.json"
+[ "$(cgi_url "$tmp/trustall.json" 192.0.2.1)" = "$proxied" ]
+ok $? "cgi: \"trust_proxy\": true believes any peer"
+
 # An unsubscribe can also flag the contact it found in a CONTACT2 field.
 db="$tmp/u.db"
 "$G" init-db --db "$db" 2>/dev/null

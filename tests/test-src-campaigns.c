@@ -486,7 +486,8 @@ static void campaigns_ses_confirmation_names_the_subscribe_host(void **state)
 	assert_int_equal(deliver(ctx, &d, &plan, NULL, &err), 0);
 	expect_contains(plan->doc, "/events/0/reason",
 	                "sns.us-east-1.amazonaws.com");
-	expect_contains(plan->doc, "/events/0/reason", "never fetches");
+	expect_contains(plan->doc, "/events/0/reason",
+	                "unless confirm_subscriptions is set");
 	gmhook_plan_free(plan);
 	free((char *) d.body);
 }
@@ -800,6 +801,167 @@ static void campaigns_ses_forgeries_are_refused(void **state)
 	free(cert);
 }
 
+/* ==== Amazon SNS subscription confirmation ==== */
+
+/* Only https URLs on sns.<region>.amazonaws.com (or the configured
+ * loopback test host) are ever fetched. */
+static void campaigns_ses_subscribe_url_rule(void **state)
+{
+	static const struct {
+		const char *url;
+		const char *test_host;
+		bool ok;
+	} cases[] = {
+		{ "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=ab",
+		  NULL, true },
+		{ "https://sns.eu-central-2.amazonaws.com", NULL, true },
+		{ "http://sns.us-east-1.amazonaws.com/?Token=ab", NULL, false },
+		{ "https://sns.us-east-1.amazonaws.com:8443/", NULL, false },
+		{ "https://sns.us-east-1.amazonaws.com.evil.test/", NULL,
+		  false },
+		{ "https://sns.us-east-1.amazonaws.com@evil.test/", NULL,
+		  false },
+		{ "https://evil.test/sns.us-east-1.amazonaws.com", NULL,
+		  false },
+		{ "https://evil.test#@sns.us-east-1.amazonaws.com/", NULL,
+		  false },
+		{ "https://sns.us-east-1.amazonaws.com\\@evil.test/", NULL,
+		  false },
+		{ "https://SNS.US-EAST-1.AMAZONAWS.COM/", NULL, false },
+		{ "https://sns.us.east.1.amazonaws.com/", NULL, false },
+		{ "https://sns..amazonaws.com/", NULL, false },
+		{ "https://sqs.us-east-1.amazonaws.com/", NULL, false },
+		{ "https://sns.us-east-1.amazonaws.com/a b", NULL, false },
+		{ "https://sns.us-east-1.amazonaws.com/\x01", NULL, false },
+		{ "https://127.0.0.1:8443/?Token=ab", NULL, false },
+		{ "https://127.0.0.1:8443/?Token=ab", "127.0.0.1:8443", true },
+		{ "https://127.0.0.1:8444/?Token=ab", "127.0.0.1:8443", false },
+		{ "http://127.0.0.1:8443/?Token=ab", "127.0.0.1:8443", false },
+		{ "https://127.0.0.1:8443@evil.test/", "127.0.0.1:8443",
+		  false },
+		{ NULL, NULL, false },
+	};
+
+	size_t i;
+
+	(void) state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (gmhook__sns_url_ok(cases[i].url, cases[i].test_host) !=
+		    cases[i].ok) {
+			fail_msg("%s: expected %s", cases[i].url,
+			         cases[i].ok ? "allowed" : "refused");
+		}
+	}
+}
+
+/* Map a SubscriptionConfirmation with confirmations on; returns the
+ * plan. */
+static struct gmhook_plan *confirmation_plan(struct gmhook_ctx *ctx,
+                                             const char *file)
+{
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook_plan *plan = NULL;
+	struct delivery d = { 0 };
+
+	d.body = data_file(file, &d.len);
+	if (deliver(ctx, &d, &plan, NULL, &err) != 0) {
+		fail_msg("%s: %s", file, err.message);
+	}
+	free((char *) d.body);
+	return plan;
+}
+
+static void campaigns_ses_confirmation_is_planned_when_verified(void **state)
+{
+	struct gmhook_ctx *ctx = *state;
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook_plan *plan;
+	struct gmhook_plan *copy = NULL;
+	json_object *ev;
+	json_object *entry;
+	char *cert = ses_cert();
+	char *json;
+
+	configure(ctx, "amazon_ses", NULL, cert, NULL);
+	ctx->sources[0].confirm_subscriptions = true;
+	plan = confirmation_plan(ctx,
+	                         "amazon_ses/subscription-confirmation.json");
+	assert_true(plan->signature_verified);
+	ev = gmhook__get(plan->doc, "/events/0");
+	assert_string_equal(gmhook__get_str(ev, "/status"), "confirm");
+	expect_contains(plan->doc, "/events/0/subscribe_url",
+	                "https://sns.us-east-1.amazonaws.com/?Action=");
+	assert_string_equal(gmhook__get_str(ev, "/topic_arn"),
+	                    "arn:aws:sns:us-east-1:123456789012:ses-bounces");
+
+	/* A dry run names the GET with the token hidden, and fetches
+	 * nothing. */
+	entry = json_object_new_object();
+	assert_int_equal(gmhook__sns_confirm(entry, ctx, ev, true, true, &err),
+	                 0);
+	assert_string_equal(gmhook__get_str(entry, "/status"), "dry-run");
+	expect_contains(entry, "/reason", "&Token=(hidden)");
+	assert_null(strstr(gmhook__get_str(entry, "/reason"), "2336412f"));
+	json_object_put(entry);
+
+	/* The same plan read back from JSON carries no proof of the
+	 * signature: commit would ignore it. */
+	json = gmhook_plan_to_json(plan, 0);
+	assert_int_equal(
+	        gmhook_plan_from_json(&copy, ctx, json, strlen(json), &err), 0);
+	assert_false(copy->signature_verified);
+	entry = json_object_new_object();
+	assert_int_equal(
+	        gmhook__sns_confirm(entry, ctx,
+	                            gmhook__get(copy->doc, "/events/0"),
+	                            copy->signature_verified, false, &err),
+	        0);
+	assert_string_equal(gmhook__get_str(entry, "/status"), "ignored");
+	expect_contains(entry, "/reason", "not confirmed");
+	json_object_put(entry);
+	gmhook_free(json);
+	gmhook_plan_free(copy);
+	gmhook_plan_free(plan);
+
+	/* Confirmations off: the event is ignored as before. */
+	ctx->sources[0].confirm_subscriptions = false;
+	plan = confirmation_plan(ctx,
+	                         "amazon_ses/subscription-confirmation.json");
+	assert_string_equal(gmhook__get_str(plan->doc, "/events/0/status"),
+	                    "ignored");
+	gmhook_plan_free(plan);
+	free(cert);
+}
+
+/* Without a verified signature nothing is confirmed, and a SubscribeURL
+ * off the SNS hosts is refused with its path. */
+static void campaigns_ses_unverified_confirmation_is_ignored(void **state)
+{
+	struct gmhook_ctx *ctx = *state;
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook_plan *plan;
+	struct delivery d = { 0 };
+	char *body;
+
+	configure(ctx, "amazon_ses", NULL, NULL, NULL);
+	ctx->sources[0].confirm_subscriptions = true;
+	plan = confirmation_plan(ctx,
+	                         "amazon_ses/subscription-confirmation.json");
+	assert_false(plan->signature_verified);
+	assert_string_equal(gmhook__get_str(plan->doc, "/events/0/status"),
+	                    "ignored");
+	gmhook_plan_free(plan);
+
+	body = data_file("amazon_ses/subscription-confirmation.json", &d.len);
+	replace(body, "https://sns.us-east-1.amazonaws.com/?",
+	        "https://sns.us-east-1.amazonaws.org/?");
+	d.body = body;
+	d.len = strlen(body);
+	assert_int_equal(deliver(ctx, &d, NULL, NULL, &err), GMHOOK_EVALIDATE);
+	assert_string_equal(err.path, "/SubscribeURL");
+	free(body);
+}
+
 /* ==== url_token guard of the unsigned providers ==== */
 
 static void campaigns_unsigned_sources_take_the_url_token(void **state)
@@ -980,6 +1142,9 @@ int main(void)
 	static const struct CMUnitTest fixed[] = {
 		CTX_TEST(campaigns_payloads_map_to_their_actions),
 		CTX_TEST(campaigns_ses_confirmation_names_the_subscribe_host),
+		cmocka_unit_test(campaigns_ses_subscribe_url_rule),
+		CTX_TEST(campaigns_ses_confirmation_is_planned_when_verified),
+		CTX_TEST(campaigns_ses_unverified_confirmation_is_ignored),
 		CTX_TEST(campaigns_bad_fields_name_their_path),
 		CTX_TEST(campaigns_sendgrid_own_vector_verifies),
 		CTX_TEST(campaigns_sendgrid_forgeries_are_refused),

@@ -176,6 +176,25 @@ GMHOOK_API const char *gmhook_ctx_timezone(const struct gmhook_ctx *ctx);
  */
 GMHOOK_API const char *gmhook_ctx_spool_dir(const struct gmhook_ctx *ctx);
 
+/**
+ * Whether the configuration trusts the forwarding headers
+ * (X-Forwarded-Proto, X-Forwarded-Host) of a request from @p peer, the
+ * address of the client that connected (CGI's REMOTE_ADDR, such as
+ * "127.0.0.1" or "::1").
+ *
+ * Returns 1 when "http"."trust_proxy" is true, or lists an address or
+ * network that contains @p peer (an IPv4 peer written as ::ffff:a.b.c.d
+ * matches IPv4 entries); else 0, also for a NULL @p ctx, a NULL @p peer
+ * or one that is not an IP address. Without the key, nobody is trusted.
+ * Thread-safe for concurrent readers of one @p ctx.
+ *
+ * @param ctx   the context
+ * @param peer  the client's IP address as text, or NULL
+ * @return 1 (trusted) or 0
+ */
+GMHOOK_API int gmhook_ctx_trusts_proxy(const struct gmhook_ctx *ctx,
+                                       const char *peer);
+
 /** Free a context and close its database connection. NULL is a no-op. */
 GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx);
 

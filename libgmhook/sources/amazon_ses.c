@@ -4,11 +4,14 @@
  * SNS envelope's Message is a JSON string holding the SES notification:
  * a permanent bounce removes the e-mail rows of every bounced recipient,
  * a complaint strips the campaign merge code; each recipient gets a
- * history row. A SubscriptionConfirmation is recognised and reported as
- * ignored (gmhook never fetches its SubscribeURL). SNS signs with RSA and
- * a certificate published by AWS; it is checked only against a
- * certificate configured as public_key, since gmhook fetches nothing.
+ * history row. SNS signs with RSA and a certificate published by AWS;
+ * it is checked only against a certificate configured as public_key,
+ * since gmhook never fetches SigningCertURL. A SubscriptionConfirmation
+ * is reported as ignored, or, with confirm_subscriptions and a verified
+ * signature, mapped to a "confirm" event whose SubscribeURL commit GETs
+ * (the last section of this file).
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +23,12 @@
 
 #include "gmhook-private.h"
 
+#define COMMIT   GMHOOK_STAGE_COMMIT
 #define MAP      GMHOOK_STAGE_MAP
 #define VALIDATE GMHOOK_STAGE_VALIDATE
+
+/* Longest SubscribeURL gmhook fetches. */
+#define SUBSCRIBE_URL_MAX 2048
 
 enum outcome {
 	OUTCOME_NONE = -1,
@@ -180,6 +187,85 @@ static int validate_recipients(json_object *msg, int outcome,
 	return rc;
 }
 
+/* "sns.<region>.amazonaws.com", the region in lower-case letters,
+ * digits and '-' (SNS developer guide: the host of SigningCertURL and
+ * SubscribeURL). */
+static bool is_sns_host(const char *host, size_t len)
+{
+	static const char prefix[] = "sns.";
+	static const char suffix[] = ".amazonaws.com";
+	size_t p = sizeof(prefix) - 1;
+	size_t q = sizeof(suffix) - 1;
+	size_t i;
+
+	if (len <= p + q || strncmp(host, prefix, p) != 0 ||
+	    strncmp(host + len - q, suffix, q) != 0) {
+		return false;
+	}
+	for (i = p; i < len - q; i++) {
+		if (!islower((unsigned char) host[i]) &&
+		    !isdigit((unsigned char) host[i]) && host[i] != '-') {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The host admits so few characters that every URL parser, libcurl's
+ * included, reads the same one. */
+bool gmhook__sns_url_ok(const char *url, const char *test_host)
+{
+	const char *authority;
+	size_t len;
+	size_t n;
+	size_t i;
+
+	if (!url || strncmp(url, "https://", 8) != 0) {
+		return false;
+	}
+	len = strlen(url);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) url[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\') {
+			return false;
+		}
+	}
+	authority = url + 8;
+	n = strcspn(authority, "/?#");
+	if (len > SUBSCRIBE_URL_MAX || authority[n] == '#') {
+		return false;
+	}
+	if (test_host && strlen(test_host) == n &&
+	    memcmp(authority, test_host, n) == 0) {
+		return true;
+	}
+	return is_sns_host(authority, n);
+}
+
+/* With confirmations on, a SubscriptionConfirmation must name a URL
+ * gmhook will fetch. */
+static int validate_subscribe_url(struct gmhook_ctx *ctx,
+                                  const struct gmhook__item *item,
+                                  struct gmhook_error *err)
+{
+	const struct gmhook__source_config *cfg =
+	        gmhook__source_config(ctx, "amazon_ses");
+	char path[256];
+
+	if (!cfg || !cfg->confirm_subscriptions ||
+	    !str_is(gmhook__get_str(item->data, "/Type"),
+	            "SubscriptionConfirmation") ||
+	    gmhook__sns_url_ok(gmhook__get_str(item->data, "/SubscribeURL"),
+	                       cfg->confirm_test_host)) {
+		return 0;
+	}
+	gmhook__path_join(path, sizeof(path), item->pointer, "/SubscribeURL");
+	return gmhook__error_set(
+	        err, GMHOOK_EVALIDATE, VALIDATE, path,
+	        "not an https URL on an sns.<region>.amazonaws.com host; gmhook does not fetch it");
+}
+
 static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
                     struct gmhook_error *err)
 {
@@ -187,11 +273,14 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int outcome;
 	int rc;
 
-	(void) ctx;
 	if (!is_sns_type(gmhook__get_str(item->data, "/Type"))) {
 		return gmhook__error_set(
 		        err, GMHOOK_EVALIDATE, VALIDATE, "/Type",
 		        "not an SNS message type (Notification, SubscriptionConfirmation or UnsubscribeConfirmation)");
+	}
+	rc = validate_subscribe_url(ctx, item, err);
+	if (rc < 0) {
+		return rc;
 	}
 	msg = ses_message(item->data);
 	if (!msg) {
@@ -298,9 +387,25 @@ static void ignore_sns(struct gmhook__plan_builder *pb, json_object *data)
 	url_host(host, sizeof(host), gmhook__get_str(data, "/SubscribeURL"));
 	snprintf(
 	        reason, sizeof(reason),
-	        "Amazon SNS subscription confirmation for %s: confirm it by opening its SubscribeURL on %s (gmhook never fetches it)",
+	        "Amazon SNS subscription confirmation for %s: confirm it by opening its SubscribeURL on %s (gmhook does not fetch it unless confirm_subscriptions is set)",
 	        gmhook__get_str(data, "/TopicArn"), host);
 	gmhook__plan_ignore(pb, reason);
+}
+
+/* A SubscriptionConfirmation is confirmed only when the configuration
+ * asks for it and its signature was verified in this process. */
+static bool confirms(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
+                     json_object *data)
+{
+	const struct gmhook__source_config *cfg =
+	        gmhook__source_config(ctx, "amazon_ses");
+
+	return cfg && cfg->confirm_subscriptions &&
+	       gmhook__plan_signature_verified(pb) &&
+	       str_is(gmhook__get_str(data, "/Type"),
+	              "SubscriptionConfirmation") &&
+	       gmhook__sns_url_ok(gmhook__get_str(data, "/SubscribeURL"),
+	                          cfg->confirm_test_host);
 }
 
 static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
@@ -310,7 +415,11 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int outcome = msg ? outcome_of(msg) : OUTCOME_NONE;
 	int rc = 0;
 
-	if (outcome == OUTCOME_NONE) {
+	if (outcome == OUTCOME_NONE && confirms(ctx, pb, item->data)) {
+		gmhook__plan_confirm(
+		        pb, gmhook__get_str(item->data, "/SubscribeURL"),
+		        gmhook__get_str(item->data, "/TopicArn"));
+	} else if (outcome == OUTCOME_NONE) {
 		ignore_sns(pb, item->data);
 	} else {
 		rc = map_recipients(ctx, msg, outcome, pb, err);
@@ -467,12 +576,167 @@ static int verify(struct gmhook_ctx *ctx, const struct gmhook_event *event,
 	return rc;
 }
 
+/* ==== Subscription confirmation (commit) ==== */
+
+/* Seconds to connect and for the whole GET: SNS waits for our answer to
+ * its delivery meanwhile. */
+#define CONFIRM_CONNECT_TIMEOUT 5
+#define CONFIRM_TIMEOUT         15
+/* SNS answers with a short XML document. */
+#define CONFIRM_MAX_BODY        (64 * 1024)
+#define ARN_MAX                 256
+
+/* @p url with every Token parameter's value hidden: whoever holds it
+ * can confirm the subscription. */
+static void hide_token(char *out, size_t size, const char *url)
+{
+	const char *query = strchr(url, '?');
+	size_t n = query ? (size_t) (query - url) : strlen(url);
+	size_t used;
+
+	snprintf(out, size, "%.*s", (int) n, url);
+	for (url += n; *url; url += n) {
+		n = 1 + strcspn(url + 1, "&#");
+		used = strlen(out);
+		if (strncmp(url + 1, "Token=", 6) == 0) {
+			snprintf(out + used, size - used, "%cToken=(hidden)",
+			         *url);
+		} else {
+			snprintf(out + used, size - used, "%.*s", (int) n, url);
+		}
+	}
+}
+
+/* The SubscriptionArn of SNS's ConfirmSubscriptionResponse, when the
+ * answer has one in the expected form. */
+static void add_subscription_arn(json_object *entry, const char *body)
+{
+	static const char open_tag[] = "<SubscriptionArn>";
+	static const char close_tag[] = "</SubscriptionArn>";
+	const char *start = body ? strstr(body, open_tag) : NULL;
+	size_t n;
+
+	if (!start) {
+		return;
+	}
+	start += sizeof(open_tag) - 1;
+	n = strspn(start, "abcdefghijklmnopqrstuvwxyz"
+	                  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:._/-");
+	if (n > 0 && n <= ARN_MAX &&
+	    strncmp(start + n, close_tag, sizeof(close_tag) - 1) == 0) {
+		json_object_object_add(
+		        entry, "subscription_arn",
+		        json_object_new_string_len(start, (int) n));
+	}
+}
+
+static void set_outcome(json_object *entry, const char *status,
+                        const char *reason)
+{
+	json_object_object_add(entry, "status", json_object_new_string(status));
+	if (reason) {
+		json_object_object_add(entry, "reason",
+		                       json_object_new_string(reason));
+	}
+}
+
+static int confirm_get(json_object *entry, struct gmhook_ctx *ctx,
+                       const struct gmhook__source_config *cfg, const char *url,
+                       const char *shown, const char *path,
+                       struct gmhook_error *err)
+{
+	struct gmhook__http_response resp = { 0, NULL, 0, -1 };
+	struct gmhook__http_request req;
+	int rc;
+
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.shown_url = shown;
+	req.ca_file = cfg->confirm_ca_file;
+	req.connect_timeout = CONFIRM_CONNECT_TIMEOUT;
+	req.timeout = CONFIRM_TIMEOUT;
+	req.max_body = CONFIRM_MAX_BODY;
+	rc = gmhook__http_get(&resp, ctx, &req, err);
+	if (rc < 0) {
+		if (err) {
+			snprintf(err->path, sizeof(err->path), "%s", path);
+		}
+		return rc;
+	}
+	if (resp.status < 200 || resp.status >= 300) {
+		rc = gmhook__error_set(
+		        err, GMHOOK_EUNAVAIL, COMMIT, path,
+		        "the subscription confirmation GET %s answered HTTP %ld%s",
+		        shown, resp.status,
+		        resp.status >= 300 && resp.status < 400
+		                ? " (a redirect, which gmhook does not follow)"
+		                : "");
+		if (err) {
+			err->native = resp.status;
+		}
+	} else {
+		set_outcome(entry, "confirmed", NULL);
+		add_subscription_arn(entry, resp.body);
+	}
+	gmhook__http_response_clear(&resp);
+	return rc;
+}
+
+int gmhook__sns_confirm(json_object *entry, struct gmhook_ctx *ctx,
+                        json_object *ev, bool verified, bool dry_run,
+                        struct gmhook_error *err)
+{
+	const struct gmhook__source_config *cfg =
+	        gmhook__source_config(ctx, "amazon_ses");
+	const char *url = gmhook__get_str(ev, "/subscribe_url");
+	const char *topic = gmhook__get_str(ev, "/topic_arn");
+	const char *pointer = gmhook__get_str(ev, "/pointer");
+	char shown[SUBSCRIBE_URL_MAX + 16];
+	char reason[SUBSCRIBE_URL_MAX + 64];
+	char path[256];
+
+	if (topic) {
+		json_object_object_add(entry, "topic_arn",
+		                       json_object_new_string(topic));
+	}
+	if (!cfg || !cfg->confirm_subscriptions) {
+		set_outcome(
+		        entry, "ignored",
+		        "SNS subscription not confirmed: confirm_subscriptions is off in this configuration");
+		return 0;
+	}
+	if (!verified) {
+		set_outcome(
+		        entry, "ignored",
+		        "SNS subscription not confirmed: the plan was not mapped here from a delivery whose SNS signature was verified (use gmhook run)");
+		return 0;
+	}
+	gmhook__path_join(path, sizeof(path), pointer ? pointer : "",
+	                  "/SubscribeURL");
+	if (!gmhook__sns_url_ok(url, cfg->confirm_test_host)) {
+		return gmhook__error_set(
+		        err, GMHOOK_EMAP, COMMIT, path,
+		        "not an https URL on an sns.<region>.amazonaws.com host; gmhook does not fetch it");
+	}
+	hide_token(shown, sizeof(shown), url);
+	if (dry_run) {
+		snprintf(reason, sizeof(reason),
+		         "would confirm the SNS subscription with GET %s",
+		         shown);
+		set_outcome(entry, "dry-run", reason);
+		return 0;
+	}
+	log_debug(ctx, "amazon_ses: confirming the SNS subscription to %s",
+	          topic ? topic : "(no TopicArn)");
+	return confirm_get(entry, ctx, cfg, url, shown, path, err);
+}
+
 const struct gmhook__source gmhook__source_amazon_ses = {
 	.name = "amazon_ses",
 	.signature =
 	        "SNS RSA signature, checked only with a certificate configured as public_key; else url_token",
 	.actions =
-	        "bounce (Permanent) -> history BNC + email.remove; complaint -> history SPM + email.optout; subscription confirmation reported, ignored",
+	        "bounce (Permanent) -> history BNC + email.remove; complaint -> history SPM + email.optout; subscription confirmation ignored, or confirmed with confirm_subscriptions",
 	.description = "Amazon SES bounces and complaints via SNS",
 	.label = "Amazon SES",
 	.detect = detect,
