@@ -160,6 +160,22 @@ static char *password_copy(const struct gmhook__http_request *req)
 	return copy;
 }
 
+/*
+ * Where to look after a TLS failure; "" for other failures. Short: the
+ * URL and libcurl's reason come first in a 256-byte message.
+ */
+static const char *tls_advice(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return " (TLS verification failed: see rest.ca_file and rest.url)";
+	case CURLE_SSL_CACERT_BADFILE:
+		return " (rest.ca_file holds no usable CA certificate)";
+	default:
+		return "";
+	}
+}
+
 static int transport_error(struct gmhook_error *err, CURLcode cc,
                            const struct sink *s, const char *errbuf,
                            const struct gmhook__http_request *req)
@@ -171,9 +187,10 @@ static int transport_error(struct gmhook_error *err, CURLcode cc,
 		                  "POST %s: the answer is larger than %d bytes",
 		                  req->url, GMHOOK__HTTP_MAX_BODY);
 	} else {
-		gmhook__error_set(err, code, COMMIT, "", "POST %s: %s",
+		gmhook__error_set(err, code, COMMIT, "", "POST %s: %s%s",
 		                  req->url,
-		                  errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		                  errbuf[0] ? errbuf : curl_easy_strerror(cc),
+		                  tls_advice(cc));
 	}
 	if (err) {
 		err->native = (long) cc;
@@ -232,6 +249,14 @@ int gmhook__http_post(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 		goto out;
 	}
 	cc = set_options(h, req, headers, &s, errbuf, password);
+	if (cc == CURLE_OK && req->insecure) {
+		/* Never silently: a setting for tests that must not slip
+		 * into production unnoticed. */
+		log_warn(
+		        ctx,
+		        "POST %s: rest.insecure is true: the server's TLS certificate and host name are not verified",
+		        req->url);
+	}
 	if (cc == CURLE_OK) {
 		log_debug(ctx, "POST %s (%zu bytes)", req->url, req->body_len);
 		cc = curl_easy_perform(h);
