@@ -308,12 +308,6 @@ static int live_need_column(const char *column, void *arg)
 	if (live_size(need->t, column) >= 0) {
 		return 0;
 	}
-	if (need->t->n == 0) {
-		return gmhook__error_set(
-		        need->err, GMHOOK_ECONFIG, COMMIT, "",
-		        "the database has no table %s (or gmhook's login cannot see it); gmhook writes it",
-		        need->table);
-	}
 	return gmhook__error_set(
 	        need->err, GMHOOK_ECONFIG, COMMIT, "",
 	        "%s has no column %s in this database; gmhook writes it (docs/databases.md)",
@@ -321,12 +315,35 @@ static int live_need_column(const char *column, void *arg)
 }
 
 /*
- * Every column commit's statements name must exist, or the first event
- * that reaches the statement would fail with a database error and be
- * spooled forever: it is a configuration error before anything is
- * written instead.
+ * A table the catalog did not list is missing, or the catalog read found
+ * nothing (SQLite's driver answers so under another writer's lock). A
+ * query tells them apart: 1 the table is there, 0 it is not, negative
+ * when the database cannot answer now.
  */
-static int live_check(struct gmhook__live_schema *live,
+static int table_answers(struct gmhook__db *db, const char *table,
+                         struct gmhook_error *err)
+{
+	struct gmhook__row row = { 0 };
+	char sql[64];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE 1 = 0", table);
+	rc = gmhook__db_exec(db, sql, NULL, 0, &row, err);
+	gmhook__row_clear(&row);
+	(void) gmhook__db_rollback(db, NULL);
+	if (rc == GMHOOK_EDB) {
+		return 0;
+	}
+	return rc < 0 ? rc : 1;
+}
+
+/*
+ * Every table and column commit's statements name must exist, or the
+ * first event that reaches the statement would fail with a database
+ * error and be spooled forever: it is a configuration error before
+ * anything is written instead.
+ */
+static int live_check(struct gmhook__live_schema *live, struct gmhook__db *db,
                       struct gmhook_error *err)
 {
 	const char *const *table;
@@ -337,8 +354,20 @@ static int live_check(struct gmhook__live_schema *live,
 		need.t = live_named(live, *table);
 		need.table = *table;
 		need.err = err;
-		rc = gmhook__schema_columns_used(*table, live_need_column,
-		                                 &need);
+		if (!need.t) {
+			continue;
+		}
+		rc = need.t->n ? 1 : table_answers(db, *table, err);
+		if (rc == 0) {
+			return gmhook__error_set(
+			        err, GMHOOK_ECONFIG, COMMIT, "",
+			        "the database has no table %s (or gmhook's login cannot see it); gmhook writes it",
+			        *table);
+		}
+		if (rc > 0 && need.t->n) {
+			rc = gmhook__schema_columns_used(
+			        *table, live_need_column, &need);
+		}
 		if (rc < 0) {
 			return rc;
 		}
@@ -350,12 +379,15 @@ static int live_check(struct gmhook__live_schema *live,
  * Read the real columns of every GoldMine table commit writes from the
  * catalog, once per connection: a site may have widened or narrowed
  * them, and its custom CONTACT2 fields exist only there. When the
- * catalog lists none of them (a driver without catalog functions),
- * GoldMine's documented sizes are all there is and nothing is checked.
+ * catalog cannot be read (a driver without catalog functions, a login
+ * without the right) or lists none of them, GoldMine's documented sizes
+ * are all there is and nothing is checked. A lost connection is still an
+ * error: the event waits in the spool.
  */
 static int live_load(struct gmhook_ctx *ctx, struct gmhook__db *db,
                      struct gmhook_error *err)
 {
+	struct gmhook_error catalog = GMHOOK_ERROR_INIT;
 	const char *const *table;
 	size_t listed = 0;
 	int rc = 0;
@@ -373,17 +405,31 @@ static int live_load(struct gmhook_ctx *ctx, struct gmhook__db *db,
 	memset(ctx->live, 0, sizeof(*ctx->live));
 	for (table = gmhook__schema_tables(); rc >= 0 && *table; table++) {
 		rc = gmhook__db_columns(db, *table, live_add,
-		                        live_named(ctx->live, *table), err);
+		                        live_named(ctx->live, *table),
+		                        &catalog);
 		listed += rc > 0;
 	}
 	(void) gmhook__db_rollback(db, NULL);
+	if (rc == GMHOOK_EDB) {
+		log_warn(
+		        ctx,
+		        "the database's catalog cannot be read (%s); values are cut to GoldMine's documented sizes and no columns are checked",
+		        catalog.message);
+		memset(ctx->live, 0, sizeof(*ctx->live));
+		listed = 0;
+		rc = 0;
+	} else if (rc < 0 && err) {
+		*err = catalog;
+	}
 	if (rc >= 0 && listed > 0) {
-		rc = live_check(ctx->live, err);
+		rc = live_check(ctx->live, db, err);
 	}
 	if (rc < 0) {
 		return rc;
 	}
-	ctx->live->db = db;
+	/* An empty answer is read again at the next commit: it may have
+	 * been a lock, not a catalog without these tables. */
+	ctx->live->db = listed > 0 || catalog.code ? db : NULL;
 	return 0;
 }
 
