@@ -12,6 +12,8 @@
  * instead, each event inside its own savepoint, so one event's failure
  * (or duplicate) undoes only that event's rows.
  */
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,9 @@ struct run {
 	const char *signature_note; /* "not checked: ..." from the plan */
 	bool signature_verified;    /* the plan's, see struct gmhook_plan */
 	char path[128]; /* pointer of the current action in the plan */
+	/* values cut to this database's columns, freed after each action */
+	char *cuts[16];
+	size_t n_cuts;
 };
 
 /* ==== Parameters and statement execution ==== */
@@ -261,15 +266,132 @@ static void live_add(const char *column, long size, void *arg)
 	t->n++;
 }
 
+/* The catalog entry of a table commit writes; NULL for any other. */
+static struct gmhook__live_table *live_named(struct gmhook__live_schema *live,
+                                             const char *table)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} tables[] = {
+		{ "CONTACT1", offsetof(struct gmhook__live_schema, contact1) },
+		{ "CONTACT2", offsetof(struct gmhook__live_schema, contact2) },
+		{ "CONTSUPP", offsetof(struct gmhook__live_schema, contsupp) },
+		{ "CONTHIST", offsetof(struct gmhook__live_schema, conthist) },
+		{ "CAL", offsetof(struct gmhook__live_schema, cal) },
+		{ "NOTES", offsetof(struct gmhook__live_schema, notes) },
+		{ "CASES", offsetof(struct gmhook__live_schema, cases) },
+	};
+
+	size_t i;
+
+	for (i = 0; live && i < sizeof(tables) / sizeof(tables[0]); i++) {
+		if (strcmp(tables[i].name, table) == 0) {
+			return (struct gmhook__live_table *) ((char *) live +
+			                                      tables[i].offset);
+		}
+	}
+	return NULL;
+}
+
+static long live_size(const struct gmhook__live_table *t, const char *column);
+
+struct live_need {
+	const struct gmhook__live_table *t;
+	const char *table;
+	struct gmhook_error *err;
+};
+
+static int live_need_column(const char *column, void *arg)
+{
+	struct live_need *need = arg;
+
+	if (live_size(need->t, column) >= 0) {
+		return 0;
+	}
+	return gmhook__error_set(
+	        need->err, GMHOOK_ECONFIG, COMMIT, "",
+	        "%s has no column %s in this database; gmhook writes it (docs/databases.md)",
+	        need->table, column);
+}
+
 /*
- * Read the real sizes of CONTACT1's and CONTACT2's columns from the
- * catalog, once per connection: a site may have widened or narrowed them,
- * and its custom CONTACT2 fields exist only there.
+ * A table the catalog did not list is missing, or the catalog read found
+ * nothing (SQLite's driver answers so under another writer's lock). A
+ * query tells them apart: 1 the table is there, 0 it is not, negative
+ * when the database cannot answer now.
+ */
+static int table_answers(struct gmhook__db *db, const char *table,
+                         struct gmhook_error *err)
+{
+	struct gmhook__row row = { 0 };
+	char sql[64];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE 1 = 0", table);
+	rc = gmhook__db_exec(db, sql, NULL, 0, &row, err);
+	gmhook__row_clear(&row);
+	(void) gmhook__db_rollback(db, NULL);
+	if (rc == GMHOOK_EDB) {
+		return 0;
+	}
+	return rc < 0 ? rc : 1;
+}
+
+/*
+ * Every table and column commit's statements name must exist, or the
+ * first event that reaches the statement would fail with a database
+ * error and be spooled forever: it is a configuration error before
+ * anything is written instead.
+ */
+static int live_check(struct gmhook__live_schema *live, struct gmhook__db *db,
+                      struct gmhook_error *err)
+{
+	const char *const *table;
+	struct live_need need;
+	int rc;
+
+	for (table = gmhook__schema_tables(); *table; table++) {
+		need.t = live_named(live, *table);
+		need.table = *table;
+		need.err = err;
+		if (!need.t) {
+			continue;
+		}
+		rc = need.t->n ? 1 : table_answers(db, *table, err);
+		if (rc == 0) {
+			return gmhook__error_set(
+			        err, GMHOOK_ECONFIG, COMMIT, "",
+			        "the database has no table %s (or gmhook's login cannot see it); gmhook writes it",
+			        *table);
+		}
+		if (rc > 0 && need.t->n) {
+			rc = gmhook__schema_columns_used(
+			        *table, live_need_column, &need);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Read the real columns of every GoldMine table commit writes from the
+ * catalog, once per connection: a site may have widened or narrowed
+ * them, and its custom CONTACT2 fields exist only there. When the
+ * catalog cannot be read (a driver without catalog functions, a login
+ * without the right) or lists none of them, GoldMine's documented sizes
+ * are all there is and nothing is checked. A lost connection is still an
+ * error: the event waits in the spool.
  */
 static int live_load(struct gmhook_ctx *ctx, struct gmhook__db *db,
                      struct gmhook_error *err)
 {
-	int rc;
+	struct gmhook_error catalog = GMHOOK_ERROR_INIT;
+	const char *const *table;
+	size_t listed = 0;
+	int rc = 0;
 
 	if (ctx->live && ctx->live->db == db) {
 		return 0;
@@ -282,17 +404,33 @@ static int live_load(struct gmhook_ctx *ctx, struct gmhook__db *db,
 		}
 	}
 	memset(ctx->live, 0, sizeof(*ctx->live));
-	rc = gmhook__db_columns(db, "CONTACT1", live_add, &ctx->live->contact1,
-	                        err);
-	if (rc >= 0) {
-		rc = gmhook__db_columns(db, "CONTACT2", live_add,
-		                        &ctx->live->contact2, err);
+	for (table = gmhook__schema_tables(); rc >= 0 && *table; table++) {
+		rc = gmhook__db_columns(db, *table, live_add,
+		                        live_named(ctx->live, *table),
+		                        &catalog);
+		listed += rc > 0;
 	}
 	(void) gmhook__db_rollback(db, NULL);
+	if (rc == GMHOOK_EDB) {
+		log_warn(
+		        ctx,
+		        "the database's catalog cannot be read (%s); values are cut to GoldMine's documented sizes and no columns are checked",
+		        catalog.message);
+		memset(ctx->live, 0, sizeof(*ctx->live));
+		listed = 0;
+		rc = 0;
+	} else if (rc < 0 && err) {
+		*err = catalog;
+	}
+	if (rc >= 0 && listed > 0) {
+		rc = live_check(ctx->live, db, err);
+	}
 	if (rc < 0) {
 		return rc;
 	}
-	ctx->live->db = db;
+	/* An empty answer is read again at the next commit: it may have
+	 * been a lock, not a catalog without these tables. */
+	ctx->live->db = listed > 0 || catalog.code ? db : NULL;
 	return 0;
 }
 
@@ -349,6 +487,63 @@ static const struct gmhook__live_table *live_table(struct run *r, int which)
 		return NULL;
 	}
 	return which == 1 ? &r->ctx->live->contact1 : &r->ctx->live->contact2;
+}
+
+/*
+ * Fit *@p value to @p table.@p column as this database declares it, as
+ * live_fit(); a cut value is kept until the action ends. Without a
+ * catalog the value stays as the plan has it, already checked against
+ * GoldMine's documented size.
+ */
+static int fit(struct run *r, const char *table, const char *column,
+               const char **value, struct gmhook_error *err)
+{
+	const struct gmhook__live_table *t = live_named(r->ctx->live, table);
+	long max = live_size(t, column);
+	size_t size;
+	char *buf;
+
+	if (max <= 0 || gmhook__utf8_chars(*value) <= (size_t) max) {
+		return 0;
+	}
+	assert(r->n_cuts < sizeof(r->cuts) / sizeof(r->cuts[0]));
+	size = strlen(*value) + 1;
+	buf = malloc(size);
+	if (!buf) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
+		                         "out of memory");
+	}
+	r->cuts[r->n_cuts++] = buf;
+	return live_fit(r, t, table, column, *value, buf, size, value, err);
+}
+
+struct fit_field {
+	const char *column;
+	const char **value;
+};
+
+/* fit() for several columns of one table. */
+static int fit_all(struct run *r, const char *table,
+                   const struct fit_field *fields, size_t n,
+                   struct gmhook_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = fit(r, table, fields[i].column, fields[i].value, err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void free_cuts(struct run *r)
+{
+	while (r->n_cuts > 0) {
+		free(r->cuts[--r->n_cuts]);
+	}
 }
 
 /* ==== contact.upsert ==== */
@@ -1024,6 +1219,21 @@ static int read_activity(struct activity *a, struct run *r, json_object *action,
 	return rc;
 }
 
+/* The free-text fields CONTHIST and CAL share, fitted to @p table. */
+static int fit_activity(struct run *r, const char *table, struct activity *a,
+                        struct gmhook_error *err)
+{
+	const struct fit_field fields[] = {
+		{ "ACTVCODE", &a->actvcode },
+		{ "RESULTCODE", &a->resultcode },
+		{ "REF", &a->ref },
+		{ "NOTES", &a->notes },
+	};
+
+	return fit_all(r, table, fields, sizeof(fields) / sizeof(fields[0]),
+	               err);
+}
+
 static int do_history_add(struct run *r, json_object *action,
                           struct gmhook_error *err)
 {
@@ -1042,6 +1252,15 @@ static int do_history_add(struct run *r, json_object *action,
 	}
 	if (rc == 0) {
 		rc = field(&a.units, r, action, "units", 8, false, err);
+	}
+	if (rc == 0) {
+		rc = fit_activity(r, "CONTHIST", &a, err);
+	}
+	if (rc == 0) {
+		rc = fit(r, "CONTHIST", "DURATION", &a.duration, err);
+	}
+	if (rc == 0) {
+		rc = fit(r, "CONTHIST", "UNITS", &a.units, err);
 	}
 	if (rc < 0) {
 		return rc;
@@ -1114,6 +1333,7 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 {
 	const char *sql =
 	        gmhook__sql(GMHOOK__SQL_INSERT_CAL, gmhook__db_dialect(r->db));
+	const char *company = r->contact_name;
 	struct gmhook__param p[20];
 	const char *enddate;
 	const char *link;
@@ -1122,6 +1342,12 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 	int rc;
 
 	rc = read_activity(&a, r, action, 65, err);
+	if (rc == 0) {
+		rc = fit_activity(r, "CAL", &a, err);
+	}
+	if (rc == 0) {
+		rc = fit(r, "CAL", "COMPANY", &company, err);
+	}
 	if (rc == 0) {
 		rc = field(&enddate, r, action, "enddate", 10, false, err);
 	}
@@ -1150,7 +1376,7 @@ static int do_calendar_schedule(struct run *r, json_object *action,
 	p[6] = p_int(json_object_get_int(gmhook__get(action, "/duration")));
 	p[7] = p_text(a.rectype);
 	p[8] = p_text(a.notes[0] ? " 1" : " 0");
-	p[9] = p_text(r->contact_name);
+	p[9] = p_text(company);
 	p[10] = p_text(a.ref);
 	p[11] = p_text(a.notes);
 	p[12] = p_text(r->ctx->user);
@@ -1257,6 +1483,7 @@ static int do_note_add(struct run *r, json_object *action,
 	        gmhook__sql(GMHOOK__SQL_INSERT_NOTE, gmhook__db_dialect(r->db));
 	struct gmhook__param p[8];
 	const char *text;
+	const char *note;
 	char *html;
 	char recid[16];
 	int rc;
@@ -1270,6 +1497,12 @@ static int do_note_add(struct run *r, json_object *action,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, COMMIT, "",
 		                         "out of memory");
 	}
+	note = html;
+	rc = fit(r, "NOTES", "NOTE", &note, err);
+	if (rc < 0) {
+		free(html);
+		return rc;
+	}
 	gmhook__recid(recid, r->now);
 	p[0] = p_datetime(&r->now_tm);
 	p[1] = p_text(r->ctx->user);
@@ -1277,7 +1510,7 @@ static int do_note_add(struct run *r, json_object *action,
 	p[3] = p_text(r->ctx->user);
 	p[4] = p_text(r->contact_recid);
 	p[5] = p_text(r->accountno);
-	p[6] = p_text(html);
+	p[6] = p_text(note);
 	p[7] = p_text(recid);
 	rc = exec(r, sql, p, 8, NULL, err);
 	free(html);
@@ -1417,6 +1650,17 @@ static int do_detail_add(struct run *r, json_object *action,
 	if (rc == 0) {
 		rc = field(&notes, r, action, "notes", 0, false, err);
 	}
+	if (rc == 0) {
+		/* Before the shadows, which must hold the stored text. */
+		const struct fit_field fields[] = {
+			{ "CONTACT", &name },
+			{ "CONTSUPREF", &ref },
+			{ "NOTES", &notes },
+		};
+
+		rc = fit_all(r, "CONTSUPP", fields,
+		             sizeof(fields) / sizeof(fields[0]), err);
+	}
 	if (rc < 0) {
 		return rc;
 	}
@@ -1490,6 +1734,24 @@ static int read_case(struct case_fields *c, struct run *r, json_object *a,
 	return rc;
 }
 
+/* The case's text fitted to this database's CASES columns. */
+static int fit_case(struct case_fields *c, struct run *r,
+                    struct gmhook_error *err)
+{
+	const struct fit_field fields[] = {
+		{ "NUMBER", &c->number },
+		{ "PRIORITY", &c->priority },
+		{ "SOURCE", &c->source },
+		{ "CATEGORY", &c->category },
+		{ "FTYPE", &c->type },
+		{ "SUBJECT", &c->subject },
+		{ "DESCRIPTION", &c->description },
+	};
+
+	return fit_all(r, "CASES", fields, sizeof(fields) / sizeof(fields[0]),
+	               err);
+}
+
 static int case_linked(struct run *r, const char *link,
                        struct gmhook_error *err)
 {
@@ -1522,6 +1784,9 @@ static int do_case_create(struct run *r, json_object *action,
 	int rc;
 
 	rc = read_case(&c, r, action, err);
+	if (rc == 0) {
+		rc = fit_case(&c, r, err);
+	}
 	if (rc == 0) {
 		rc = case_linked(r, c.link, err);
 		if (rc > 0) {
@@ -1583,6 +1848,7 @@ static int apply_action(struct run *r, json_object *action,
 {
 	const char *name = gmhook__get_str(action, "/action");
 	size_t i;
+	int rc;
 
 	for (i = 0; name && i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strcmp(actions[i].name, name) != 0) {
@@ -1596,7 +1862,9 @@ static int apply_action(struct run *r, json_object *action,
 			        err, GMHOOK_EMAP, COMMIT, r->path,
 			        "%s needs a contact.upsert before it", name);
 		}
-		return actions[i].apply(r, action, err);
+		rc = actions[i].apply(r, action, err);
+		free_cuts(r);
+		return rc;
 	}
 	return gmhook__error_set(err, GMHOOK_EMAP, COMMIT, r->path,
 	                         "unknown action '%s'", name ? name : "(none)");
@@ -2058,6 +2326,9 @@ static int open_db(struct gmhook__db **out, struct gmhook_ctx *ctx,
 		gmhook__db_close(ctx->db);
 		ctx->db = NULL;
 		ctx->db_lost = false;
+		if (ctx->live) {
+			ctx->live->db = NULL; /* read again on the new one */
+		}
 	}
 	return gmhook__ctx_db(out, ctx, err);
 }

@@ -705,6 +705,41 @@ static int load_rest_fields(struct loader *l, json_object *d,
 	return rc;
 }
 
+/*
+ * The REST backend's CA file, checked at load rather than at the first
+ * event: it must be readable, and a relative name is taken from the
+ * configuration file's directory, as for mappings.
+ */
+static int check_rest_ca_file(struct loader *l, struct gmhook__rest_config *r)
+{
+	const char *slash = strrchr(l->file, '/');
+	struct gmhook__buf b = { 0 };
+	char *full;
+	FILE *f;
+
+	if (r->ca_file && r->ca_file[0] != '/' && slash) {
+		gmhook__buf_addf(&b, "%.*s/%s", (int) (slash - l->file),
+		                 l->file, r->ca_file);
+		full = gmhook__buf_steal(&b);
+		if (!full) {
+			return config_error(l, "/rest/ca_file",
+			                    "out of memory");
+		}
+		free(r->ca_file);
+		r->ca_file = full;
+	}
+	if (r->ca_file) {
+		f = fopen(r->ca_file, "r");
+		if (!f) {
+			return config_error(l, "/rest/ca_file",
+			                    "cannot read %s: %s", r->ca_file,
+			                    strerror(errno));
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 /* "rest": the REST backend; the plan goes to a GoldMine REST API. */
 static int load_rest(struct loader *l, json_object *doc)
 {
@@ -733,7 +768,8 @@ static int load_rest(struct loader *l, json_object *doc)
 	l->ctx->rest->connect_timeout = 10;
 	l->ctx->rest->timeout = 30;
 	l->ctx->rest->retries = 3;
-	return load_rest_fields(l, d, l->ctx->rest);
+	rc = load_rest_fields(l, d, l->ctx->rest);
+	return rc ? rc : check_rest_ca_file(l, l->ctx->rest);
 }
 
 /* An address ("192.0.2.7", "2001:db8::1") or a network ("10.0.0.0/8",

@@ -27,8 +27,10 @@ struct gmhook__db;
 struct gmhook__mappings;
 
 /* The sizes of the columns gmhook writes, read from the database's
- * catalog once per connection (commit.c). */
-#define GMHOOK__LIVE_COLUMNS 256
+ * catalog once per connection (commit.c). SQL Server allows at most 1024
+ * columns in a table that is not a wide table, and GoldMine sites add
+ * CONTACT2 fields by the hundred. */
+#define GMHOOK__LIVE_COLUMNS 1024
 
 struct gmhook__live_table {
 	size_t n;
@@ -43,6 +45,11 @@ struct gmhook__live_schema {
 	const struct gmhook__db *db; /* the connection it was read from */
 	struct gmhook__live_table contact1;
 	struct gmhook__live_table contact2;
+	struct gmhook__live_table contsupp;
+	struct gmhook__live_table conthist;
+	struct gmhook__live_table cal;
+	struct gmhook__live_table notes;
+	struct gmhook__live_table cases;
 };
 
 /* A secret read from the configuration; never logged. */
@@ -664,6 +671,17 @@ bool gmhook__contact2_column_ok(const char *name);
 
 /* GoldMine column sizes (characters) used for truncation; 0 = unknown. */
 size_t gmhook__column_size(const char *table, const char *column);
+
+/* The GoldMine tables commit writes (NULL-terminated; schema.c). */
+const char *const *gmhook__schema_tables(void);
+
+/* Call @p fn for every column of @p table that commit's statements name
+ * (each INSERT's column list, and the columns only read; a name may come
+ * more than once); stops at the first negative return and returns it,
+ * else 0. */
+int gmhook__schema_columns_used(const char *table,
+                                int (*fn)(const char *column, void *arg),
+                                void *arg);
 
 /* ==== Database layer (odbc.c is the only file that includes <sql.h>) ==== */
 

@@ -171,6 +171,29 @@ static const char *shown_url(const struct gmhook__http_request *req)
 	return req->shown_url ? req->shown_url : req->url;
 }
 
+/*
+ * Where to look after a TLS failure; "" for other failures. Short: the
+ * URL and libcurl's reason come first in a 256-byte message.
+ */
+static const char *tls_advice(CURLcode cc,
+                              const struct gmhook__http_request *req)
+{
+	/* Requests with a shown URL are not the REST backend's (an SNS
+	 * confirmation, whose URL hides its token). */
+	bool rest = !req->shown_url;
+
+	switch (cc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return rest ? " (TLS verification failed: see rest.ca_file and rest.url)"
+		            : " (TLS verification failed)";
+	case CURLE_SSL_CACERT_BADFILE:
+		return rest ? " (rest.ca_file holds no usable CA certificate)"
+		            : " (the CA file holds no usable CA certificate)";
+	default:
+		return "";
+	}
+}
+
 static int transport_error(struct gmhook_error *err, CURLcode cc,
                            const struct sink *s, const char *errbuf,
                            const struct gmhook__http_request *req,
@@ -185,11 +208,12 @@ static int transport_error(struct gmhook_error *err, CURLcode cc,
 	} else {
 		/* libcurl's message may quote the URL: only the shown form
 		 * is allowed out. */
-		gmhook__error_set(err, code, COMMIT, "", "%s %s: %s", method,
+		gmhook__error_set(err, code, COMMIT, "", "%s %s: %s%s", method,
 		                  shown_url(req),
 		                  req->shown_url || !errbuf[0]
 		                          ? curl_easy_strerror(cc)
-		                          : errbuf);
+		                          : errbuf,
+		                  tls_advice(cc, req));
 	}
 	if (err) {
 		err->native = (long) cc;
@@ -250,6 +274,14 @@ static int perform(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 		goto out;
 	}
 	cc = set_options(h, req, post, headers, &s, errbuf, password);
+	if (cc == CURLE_OK && req->insecure) {
+		/* Never silently: a setting for tests that must not slip
+		 * into production unnoticed. */
+		log_warn(
+		        ctx,
+		        "%s %s: rest.insecure is true: the server's TLS certificate and host name are not verified",
+		        method, shown_url(req));
+	}
 	if (cc == CURLE_OK) {
 		log_debug(ctx, "%s %s (%zu bytes)", method, shown_url(req),
 		          post ? req->body_len : 0);

@@ -1185,6 +1185,27 @@ int gmhook__db_table_exists(struct gmhook__db *db, const char *table,
 	return r;
 }
 
+/*
+ * The size a catalog row reports, in characters, for the fixed-width and
+ * varying character types only. Numbers report their precision there,
+ * and long text (TEXT, VARCHAR(MAX) reported as long) a driver's
+ * arbitrary cap such as PostgreSQL's 8190: neither limits a value.
+ */
+static long character_size(const char *data_type, const char *size)
+{
+	long type = data_type ? strtol(data_type, NULL, 10) : 0;
+
+	switch (type) {
+	case SQL_CHAR:
+	case SQL_VARCHAR:
+	case SQL_WCHAR:
+	case SQL_WVARCHAR:
+		return size ? strtol(size, NULL, 10) : 0;
+	default:
+		return 0;
+	}
+}
+
 /* One pass of gmhook__db_columns() with the table name spelled @p name. */
 static int list_columns(struct gmhook__db *db, const char *name,
                         void (*fn)(const char *column, long size, void *arg),
@@ -1192,6 +1213,7 @@ static int list_columns(struct gmhook__db *db, const char *name,
 {
 	SQLHSTMT stmt = SQL_NULL_HSTMT;
 	char *pattern = table_pattern(db, name);
+	char *data_type = NULL;
 	char *column = NULL;
 	char *size = NULL;
 	SQLRETURN rc;
@@ -1222,8 +1244,11 @@ static int list_columns(struct gmhook__db *db, const char *name,
 			             "cannot list columns", err);
 			goto out;
 		}
-		/* COLUMN_NAME is column 4, COLUMN_SIZE column 7. */
+		/* COLUMN_NAME is column 4, DATA_TYPE 5, COLUMN_SIZE 7. */
 		r = get_column(&column, db, stmt, 4, err);
+		if (r == 0) {
+			r = get_column(&data_type, db, stmt, 5, err);
+		}
 		if (r == 0) {
 			r = get_column(&size, db, stmt, 7, err);
 		}
@@ -1231,17 +1256,20 @@ static int list_columns(struct gmhook__db *db, const char *name,
 			goto out;
 		}
 		if (column) {
-			fn(column, size ? strtol(size, NULL, 10) : 0, arg);
+			fn(column, character_size(data_type, size), arg);
 			found++;
 		}
 		free(column);
+		free(data_type);
 		free(size);
 		column = NULL;
+		data_type = NULL;
 		size = NULL;
 	}
 	r = found;
 out:
 	free(column);
+	free(data_type);
 	free(size);
 	free(pattern);
 	if (stmt != SQL_NULL_HSTMT) {

@@ -66,6 +66,88 @@ bool gmhook__contact2_column_ok(const char *name)
 	return true;
 }
 
+/* The GoldMine tables commit writes, in the order they are checked. */
+static const char *const written_tables[] = {
+	"CONTACT1", "CONTACT2", "CONTSUPP", "CONTHIST",
+	"CAL",      "NOTES",    "CASES",    NULL,
+};
+
+const char *const *gmhook__schema_tables(void)
+{
+	return written_tables;
+}
+
+/* Columns commit only reads or updates; every other column it needs is
+ * in the column list of one of its INSERT statements. */
+static const struct column_size columns_read[] = {
+	{ "CONTSUPP", "PHONE", 0 }, /* contacts found by a detail's phone */
+};
+
+/*
+ * If @p sql inserts into @p table, call @p fn for each name of its column
+ * list. The list is read from the statement text itself, so a column
+ * added to a statement in sql.c is checked without a second list here.
+ */
+static int insert_columns(const char *sql, const char *table,
+                          int (*fn)(const char *column, void *arg), void *arg)
+{
+	static const char prefix[] = "INSERT INTO ";
+	size_t table_len = strlen(table);
+	const char *p = sql;
+	char column[32];
+	size_t n;
+	int rc;
+
+	if (strncmp(p, prefix, sizeof(prefix) - 1) != 0) {
+		return 0;
+	}
+	p += sizeof(prefix) - 1;
+	if (strncmp(p, table, table_len) != 0 ||
+	    strncmp(p + table_len, " (", 2) != 0) {
+		return 0;
+	}
+	for (p += table_len + 2; *p && *p != ')';) {
+		for (n = 0; *p && *p != ',' && *p != ')'; p++) {
+			if (*p != ' ' && n + 1 < sizeof(column)) {
+				column[n++] = *p;
+			}
+		}
+		column[n] = '\0';
+		rc = fn(column, arg);
+		if (rc < 0) {
+			return rc;
+		}
+		p += *p == ',';
+	}
+	return 0;
+}
+
+int gmhook__schema_columns_used(const char *table,
+                                int (*fn)(const char *column, void *arg),
+                                void *arg)
+{
+	size_t i;
+	int id;
+	int rc;
+
+	for (id = 0; id < GMHOOK__SQL_COUNT; id++) {
+		rc = insert_columns(gmhook__sql(id, GMHOOK__DIALECT_OTHER),
+		                    table, fn, arg);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	for (i = 0; i < sizeof(columns_read) / sizeof(columns_read[0]); i++) {
+		if (strcmp(columns_read[i].table, table) == 0) {
+			rc = fn(columns_read[i].column, arg);
+			if (rc < 0) {
+				return rc;
+			}
+		}
+	}
+	return 0;
+}
+
 /*
  * The DDL, written once with two placeholders: @TS@ for a date-time
  * column (TIMESTAMP; DATETIME on SQL Server, where TIMESTAMP means

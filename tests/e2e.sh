@@ -568,6 +568,56 @@ expect_rc 0
 is "custom field cut to its size" "$(q 'SELECT UCHANNEL FROM CONTACT2')" "web-f"
 finish
 
+begin "the database's own sizes in CONTHIST and CAL: a narrowed REF is cut to it"
+fresh_db
+if [ "$DBSPEC" = sqlite ]; then
+	# SQLite keeps any length; only gmhook's cut can shorten the rows.
+	q "ALTER TABLE CONTHIST DROP COLUMN REF" >/dev/null
+	q "ALTER TABLE CONTHIST ADD COLUMN REF NVARCHAR(12)" >/dev/null
+	q "ALTER TABLE CAL DROP COLUMN REF" >/dev/null
+	q "ALTER TABLE CAL ADD COLUMN REF VARCHAR(15)" >/dev/null
+else
+	# PostgreSQL refuses an overlong value: without the cut, exit 75.
+	q "ALTER TABLE conthist ALTER COLUMN ref TYPE VARCHAR(12)" >/dev/null
+	q "ALTER TABLE cal ALTER COLUMN ref TYPE VARCHAR(15)" >/dev/null
+fi
+run_payload "$EX_CREATED"
+expect_rc 0
+is "CONTHIST.REF cut to 12" "$(q 'SELECT REF FROM CONTHIST')" "Calendly: bo"
+is "CAL.REF cut to 15" "$(q 'SELECT REF FROM CAL')" "Calendly: booke"
+contains "warning" "$(cat "$OUT")" "CONTHIST.REF: cut from 39 to 12 characters (the column's size in this database)"
+contains "warning" "$(cat "$OUT")" "CAL.REF: cut from 39 to 15 characters"
+run_payload "$EX_SECOND" --reject-overflow
+expect_rc 65
+contains "refused" "$(cat "$ERR")" "CAL.REF holds 15 characters in this database"
+is "nothing more written" "$(q 'SELECT COUNT(*) FROM CONTHIST') $(q 'SELECT COUNT(*) FROM CAL')" "1 1"
+finish
+
+begin "a CAL column the database lacks: check --database and fastcgi refuse to start (78)"
+fresh_db
+q "ALTER TABLE CAL DROP COLUMN ALARMFLAG" >/dev/null
+run_gm --db "$DB" check --database
+expect_rc 78
+contains "check names the table and column" "$(cat "$ERR")" "CAL has no column ALARMFLAG in this database"
+# gmhook fastcgi checks before it listens; a working one would not exit.
+timeout 30 "$GMHOOK" --db "$DB" fastcgi --listen "$TMP/fcgi.sock" >"$OUT" 2>"$ERR"
+RC=$?
+expect_rc 78
+contains "fastcgi names the table and column" "$(cat "$ERR")" "CAL has no column ALARMFLAG"
+# A web form writes no CAL row, yet the delivery is refused before any
+# row is written rather than spooled at the first booking.
+run_payload "$EX_FORM"
+expect_rc 78
+is "row counts" "$(counts)" "$ZERO"
+if [ "$DBSPEC" = sqlite ]; then
+	q "ALTER TABLE CAL ADD COLUMN ALARMFLAG VARCHAR(1)" >/dev/null
+else
+	q "ALTER TABLE cal ADD COLUMN alarmflag VARCHAR(1)" >/dev/null
+fi
+run_gm --db "$DB" check --database
+expect_rc 0
+finish
+
 begin "cancellation after booking removes the appointment"
 fresh_db
 run_payload "$EX_CREATED"

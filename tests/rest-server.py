@@ -3,7 +3,7 @@
 """A scripted HTTP(S) server on 127.0.0.1 for the REST backend's tests
 and the SNS subscription confirmation test.
 
-    rest-server.py SCRIPT LOG PORTFILE [CERT KEY]
+    rest-server.py SCRIPT LOG PORTFILE [CERTFILE KEYFILE]
 
 SCRIPT is a JSON array of answers, used in order; the last one repeats.
 Each answer is an object:
@@ -16,8 +16,9 @@ Each answer is an object:
 Every request is appended to LOG, one JSON object a line, before it is
 answered: {"time", "method", "path", "headers": {lower-case name: value},
 "body"}. The server binds port 0 and writes its port to PORTFILE once it
-listens. With CERT and KEY (PEM files) it speaks HTTPS with that
-certificate. It runs until killed.
+listens. It runs until killed. With CERTFILE and KEYFILE (PEM) it speaks
+HTTPS with that certificate; a client that refuses the certificate ends
+the handshake, and its request is neither logged nor answered.
 """
 import json
 import os
@@ -91,13 +92,16 @@ class Handler(BaseHTTPRequestHandler):
 
 def main():
     if len(sys.argv) not in (4, 6):
-        sys.stderr.write("usage: rest-server.py SCRIPT LOG PORTFILE [CERT KEY]\n")
+        sys.stderr.write(
+            "usage: rest-server.py SCRIPT LOG PORTFILE [CERTFILE KEYFILE]\n")
         return 64
     script, log, portfile = sys.argv[1:4]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     if len(sys.argv) == 6:
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(sys.argv[4], sys.argv[5])
+        # The handshake runs in accept(); a failed one raises an OSError
+        # there, which the server drops before any handler runs.
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.script = Script(script, log)

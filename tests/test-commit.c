@@ -988,6 +988,232 @@ static void commit_result_json_round_trips(void **state)
 #define BARE_TEST(name) \
 	cmocka_unit_test_setup_teardown(name, setup_bare, teardown)
 
+/* ==== The database's own columns (the live schema) ==== */
+
+/* Run DDL on the fixture's database, before its first commit. */
+static void alter(struct gmhook_ctx *ctx, const char *sql)
+{
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook__db *db = NULL;
+
+	assert_int_equal(gmhook__ctx_db(&db, ctx, &err), 0);
+	if (gmhook__db_exec_direct(db, sql, &err) < 0 ||
+	    gmhook__db_commit(db, &err) < 0) {
+		fail_msg("%s: %s", sql, err.message);
+	}
+}
+
+/* SQLite cannot change a column's type: drop it and add it again. */
+static const char *const narrowed[] = {
+	"ALTER TABLE CONTHIST DROP COLUMN REF",
+	"ALTER TABLE CONTHIST ADD COLUMN REF VARCHAR(8)",
+	"ALTER TABLE CAL DROP COLUMN REF",
+	"ALTER TABLE CAL ADD COLUMN REF NVARCHAR(9)",
+	"ALTER TABLE CAL DROP COLUMN COMPANY",
+	"ALTER TABLE CAL ADD COLUMN COMPANY VARCHAR(4)",
+	"ALTER TABLE CONTSUPP DROP COLUMN CONTACT",
+	"ALTER TABLE CONTSUPP ADD COLUMN CONTACT NVARCHAR(6)",
+	"ALTER TABLE NOTES DROP COLUMN NOTE",
+	"ALTER TABLE NOTES ADD COLUMN NOTE VARCHAR(10)",
+	"ALTER TABLE CASES DROP COLUMN SUBJECT",
+	"ALTER TABLE CASES ADD COLUMN SUBJECT VARCHAR(7)",
+};
+
+#define DETAIL_AND_CASE                                              \
+	"{\"action\":\"detail.add\",\"name\":\"Newsletter\","        \
+	"\"reference\":\"weekly\"},{\"action\":\"case.create\","     \
+	"\"subject\":\"Printer on fire\",\"description\":\"Smoke\"," \
+	"\"link\":\"desk:1\"}"
+
+static void narrow_columns(struct gmhook_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(narrowed) / sizeof(narrowed[0]); i++) {
+		alter(ctx, narrowed[i]);
+	}
+}
+
+static void commit_cuts_values_to_the_databases_columns(void **state)
+{
+	static const char plan_json[] =
+	        ONE_EVENT(CONTACT_UPSERT "," HISTORY_ADD "," CAL_SCHEDULE
+	                                 "," NOTE_ADD "," DETAIL_AND_CASE);
+	struct fixture *f = *state;
+	struct gmhook_result *result;
+	struct gmhook__row row = { NULL, 0 };
+	const char *json;
+
+	narrow_columns(f->ctx);
+	result = commit_ok(f->ctx, plan_json);
+	query(f->ctx, &row, "SELECT REF FROM CONTHIST", NULL);
+	expect_col(&row, 0, "CONTHIST.REF", "Web form");
+	gmhook__row_clear(&row);
+	query(f->ctx, &row, "SELECT REF, COMPANY FROM CAL", NULL);
+	expect_col(&row, 0, "CAL.REF", "Calendly:");
+	expect_col(&row, 1, "CAL.COMPANY", "Jos\xc3\xa9");
+	gmhook__row_clear(&row);
+	query(f->ctx, &row, "SELECT NOTE FROM NOTES", NULL);
+	expect_col(&row, 0, "NOTES.NOTE", "Call &lt;m");
+	gmhook__row_clear(&row);
+	query(f->ctx, &row,
+	      "SELECT CONTACT, U_CONTACT FROM CONTSUPP WHERE CONTSUPREF = ?",
+	      "weekly");
+	expect_col(&row, 0, "CONTSUPP.CONTACT", "Newsle");
+	expect_col(&row, 1, "CONTSUPP.U_CONTACT", "NEWSLE");
+	gmhook__row_clear(&row);
+	query(f->ctx, &row, "SELECT SUBJECT, DESCRIPTION FROM CASES", NULL);
+	expect_col(&row, 0, "CASES.SUBJECT", "Printer");
+	expect_col(&row, 1, "CASES.DESCRIPTION", "Smoke");
+	gmhook__row_clear(&row);
+	json = gmhook_result_to_json(result, 0);
+	assert_non_null(strstr(
+	        json,
+	        "CONTHIST.REF: cut from 20 to 8 characters (the column's size in this database)"));
+	assert_non_null(strstr(json, "CAL.COMPANY: cut from 10 to 4"));
+	assert_non_null(strstr(json, "CASES.SUBJECT: cut from 15 to 7"));
+	gmhook_free((void *) json);
+	gmhook_result_free(result);
+}
+
+static void commit_reject_overflow_refuses_a_narrowed_column(void **state)
+{
+	static const char plan_json[] =
+	        ONE_EVENT(CONTACT_UPSERT "," HISTORY_ADD);
+	static const long none[N_TABLES] = { 0 };
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook_result *result = NULL;
+	struct fixture *f = *state;
+	struct gmhook_plan *plan;
+
+	narrow_columns(f->ctx);
+	f->ctx->opts.overflow = GMHOOK_OVERFLOW_REJECT;
+	plan = plan_from(f->ctx, plan_json);
+	assert_int_equal(gmhook_commit(&result, f->ctx, plan, &err),
+	                 GMHOOK_EVALIDATE);
+	assert_null(result);
+	assert_string_equal(err.path, "/events/0/actions/1");
+	assert_non_null(strstr(err.message, "CONTHIST.REF holds 8 characters "
+	                                    "in this database"));
+	gmhook_plan_free(plan);
+	expect_counts(f->ctx, none, "after the refused event");
+}
+
+struct missing_case {
+	const char *ddl;
+	const char *message;
+};
+
+static const struct missing_case missing_cases[] = {
+	{ "ALTER TABLE CAL DROP COLUMN ALARMFLAG",
+	  "CAL has no column ALARMFLAG in this database" },
+	{ "ALTER TABLE CONTHIST DROP COLUMN COMPLETEDID",
+	  "CONTHIST has no column COMPLETEDID in this database" },
+	{ "ALTER TABLE CONTSUPP DROP COLUMN PHONE",
+	  "CONTSUPP has no column PHONE in this database" },
+	{ "ALTER TABLE CASES DROP COLUMN FTYPE",
+	  "CASES has no column FTYPE in this database" },
+	{ "ALTER TABLE NOTES DROP COLUMN EXT",
+	  "NOTES has no column EXT in this database" },
+	{ "DROP TABLE NOTES", "the database has no table NOTES" },
+};
+
+/* Check one broken schema: gmhook_check() and gmhook_commit() both
+ * refuse it as a configuration error, and nothing is written. */
+static void expect_missing(struct fixture *f, const struct missing_case *c)
+{
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct gmhook_result *result = NULL;
+	struct gmhook_plan *plan;
+	int rc;
+
+	alter(f->ctx, c->ddl);
+	rc = gmhook_check(f->ctx, &err);
+	if (rc != GMHOOK_ECONFIG || !strstr(err.message, c->message)) {
+		fail_msg("%s: check gave %s \"%s\", want \"%s\"", c->ddl,
+		         gmhook_code_name(rc), err.message, c->message);
+	}
+	plan = plan_from(f->ctx, PLAN_FULL);
+	rc = gmhook_commit(&result, f->ctx, plan, &err);
+	gmhook_plan_free(plan);
+	if (rc != GMHOOK_ECONFIG || !strstr(err.message, c->message)) {
+		fail_msg("%s: commit gave %s \"%s\"", c->ddl,
+		         gmhook_code_name(rc), err.message);
+	}
+	assert_int_equal(count_rows(f->ctx, "CONTACT1"), 0);
+}
+
+static void check_names_a_missing_table_or_column(void **state)
+{
+	struct gmhook_error err = GMHOOK_ERROR_INIT;
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(missing_cases) / sizeof(missing_cases[0]); i++) {
+		/* A fresh database for each case. */
+		gmhook_ctx_free(f->ctx);
+		(void) unlink(f->file);
+		f->ctx = new_ctx(f, false);
+		if (gmhook_init_db(f->ctx, 0, &err) != 0) {
+			fail_msg("init-db: %s", err.message);
+		}
+		assert_int_equal(gmhook_check(f->ctx, &err), 0);
+		gmhook_ctx_free(f->ctx);
+		f->ctx = new_ctx(f, false);
+		expect_missing(f, &missing_cases[i]);
+	}
+}
+
+static int count_column(const char *column, void *arg)
+{
+	(void) column;
+	(*(int *) arg)++;
+	return 0;
+}
+
+static int find_column(const char *column, void *arg)
+{
+	return strcmp(column, arg) == 0 ? -1 : 0;
+}
+
+/* Column counts include repeats: CONTSUPP has two INSERT statements. */
+static void schema_lists_the_columns_commit_names(void **state)
+{
+	static const struct {
+		const char *table;
+		int columns;
+		const char *example;
+	} cases[] = {
+		{ "CONTACT1", 47, "U_KEY5" },
+		{ "CONTACT2", 2, "RECID" },
+		{ "CONTSUPP", 30, "PHONE" },
+		{ "CONTHIST", 23, "COMPLETEDID" },
+		{ "CAL", 27, "ORIG_TIME" },
+		{ "NOTES", 10, "EXT" },
+		{ "CASES", 17, "MODIFIED_DATE" },
+		{ "GMHOOK_LEDGER", 7, "RESULT" },
+	};
+
+	size_t i;
+	int n;
+
+	(void) state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = 0;
+		assert_int_equal(gmhook__schema_columns_used(cases[i].table,
+		                                             count_column, &n),
+		                 0);
+		if (n != cases[i].columns) {
+			fail_msg("%s: %d columns, want %d", cases[i].table, n,
+			         cases[i].columns);
+		}
+		assert_int_equal(
+		        gmhook__schema_columns_used(cases[i].table, find_column,
+		                                    (void *) cases[i].example),
+		        -1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1006,6 +1232,10 @@ int main(void)
 		BARE_TEST(commit_bad_arguments_are_einval),
 		DB_TEST(commit_init_db_twice_keeps_rows),
 		DB_TEST(commit_result_json_round_trips),
+		DB_TEST(commit_cuts_values_to_the_databases_columns),
+		DB_TEST(commit_reject_overflow_refuses_a_narrowed_column),
+		BARE_TEST(check_names_a_missing_table_or_column),
+		cmocka_unit_test(schema_lists_the_columns_commit_names),
 	};
 
 	return cmocka_run_group_tests_name("commit", tests, NULL, NULL);
