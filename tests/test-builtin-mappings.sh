@@ -39,7 +39,7 @@ while read -r source payload rest; do
 		--received "$received" "${args[@]}" 2>"$tmp/err" |
 		"$gmhook" validate 2>>"$tmp/err" |
 		"$gmhook" map >"$got" 2>>"$tmp/err"; then
-		echo "not ok - $source $payload: $(cat "$tmp/err")"
+		echo "not ok - $source $payload: $(tr "\n" " " <"$tmp/err")"
 		fail=$((fail + 1))
 		continue
 	fi
@@ -49,11 +49,13 @@ while read -r source payload rest; do
 	fi
 	if [ -f "$want" ] && same_json "$want" "$got"; then
 		pass=$((pass + 1))
+		echo "ok - $source $payload"
 	else
 		echo "not ok - $source $payload: plan differs from $want"
-		diff -u "$want" "$got" | head -60
+		diff -u "$want" "$got" | head -60 | sed "s|^|# |"
 		fail=$((fail + 1))
 	fi
 done <"$data/cases"
+echo "1..$((pass + fail))"
 echo "# builtin mappings: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
