@@ -307,17 +307,14 @@ static int load_confirm(struct loader *l, json_object *obj, const char *base,
 
 static int load_source(struct loader *l, const char *name, json_object *obj)
 {
-	static const char *const keys[] = { "enabled",
-		                            "secret",
-		                            "tolerance",
-		                            "require_signature",
-		                            "public_url",
-		                            "public_key",
-		                            "url_token",
-		                            "confirm_subscriptions",
-		                            "confirm_ca_file",
-		                            "confirm_test_host",
-		                            NULL };
+	static const char *const keys[] = {
+		"enabled",         "secret",
+		"tolerance",       "require_signature",
+		"public_url",      "public_key",
+		"url_token",       "confirm_subscriptions",
+		"confirm_ca_file", "confirm_test_host",
+		"mapping",         NULL
+	};
 	struct gmhook__source_config *sc;
 	char base[128] = "/sources";
 	char *secret = NULL;
@@ -570,6 +567,80 @@ static int load_spool(struct loader *l, json_object *doc)
 	return rc ? rc : get_string(l, d, "/spool", "dir", &l->ctx->spool_dir);
 }
 
+/* A file name from the configuration: relative names are taken from the
+ * configuration file's directory. */
+static void config_relative(const struct loader *l, const char *name,
+                            char *file, size_t size)
+{
+	const char *slash = strrchr(l->file, '/');
+
+	if (name[0] == '/' || !slash) {
+		snprintf(file, size, "%s", name);
+	} else {
+		snprintf(file, size, "%.*s/%s", (int) (slash - l->file),
+		         l->file, name);
+	}
+}
+
+/* "sources": {NAME: {"mapping": FILE}}: the source's own rules, checked
+ * before the files of "mappings". */
+static int load_source_mappings(struct loader *l, json_object *doc)
+{
+	json_object *sources = NULL;
+	json_object *v = NULL;
+	char path[160];
+	char file[4096];
+	int rc;
+
+	if (!json_object_object_get_ex(doc, "sources", &sources)) {
+		return 0;
+	}
+	json_object_object_foreach (sources, name, obj) {
+		if (!json_object_object_get_ex(obj, "mapping", &v)) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/sources");
+		gmhook__path_push(path, sizeof(path), name);
+		gmhook__path_push(path, sizeof(path), "mapping");
+		if (!json_object_is_type(v, json_type_string) ||
+		    !json_object_get_string(v)[0]) {
+			return config_error(l, path, "must be a file name");
+		}
+		config_relative(l, json_object_get_string(v), file,
+		                sizeof(file));
+		rc = gmhook__mappings_load(l->ctx, file, name, l->err);
+		if (rc < 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* "builtin_mappings": a directory holding every built-in mapping file,
+ * used instead of the copies compiled into the library; all of them are
+ * loaded and checked now. */
+static int load_builtin_dir(struct loader *l, json_object *doc)
+{
+	json_object *v = NULL;
+	char dir[4096];
+
+	if (!json_object_object_get_ex(doc, "builtin_mappings", &v)) {
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string) ||
+	    !json_object_get_string(v)[0]) {
+		return config_error(l, "/builtin_mappings",
+		                    "must be a directory name");
+	}
+	config_relative(l, json_object_get_string(v), dir, sizeof(dir));
+	free(l->ctx->builtin_dir);
+	l->ctx->builtin_dir = gmhook__strdup(dir);
+	if (!l->ctx->builtin_dir) {
+		return config_error(l, "/builtin_mappings", "out of memory");
+	}
+	return gmhook__builtin(l->ctx, NULL, l->err) ? 0 : -1;
+}
+
 /* "mappings": files of site rules, relative paths taken from the
  * configuration file's directory. */
 static int load_mappings(struct loader *l, json_object *doc)
@@ -577,7 +648,6 @@ static int load_mappings(struct loader *l, json_object *doc)
 	json_object *list = NULL;
 	char path[64];
 	char file[4096];
-	const char *slash = strrchr(l->file, '/');
 	size_t i;
 	int rc;
 
@@ -596,13 +666,8 @@ static int load_mappings(struct loader *l, json_object *doc)
 		if (!json_object_is_type(v, json_type_string) || !name[0]) {
 			return config_error(l, path, "must be a file name");
 		}
-		if (name[0] == '/' || !slash) {
-			snprintf(file, sizeof(file), "%s", name);
-		} else {
-			snprintf(file, sizeof(file), "%.*s/%s",
-			         (int) (slash - l->file), l->file, name);
-		}
-		rc = gmhook__mappings_load(l->ctx, file, l->err);
+		config_relative(l, name, file, sizeof(file));
+		rc = gmhook__mappings_load(l->ctx, file, NULL, l->err);
 		if (rc < 0) {
 			return rc;
 		}
@@ -882,9 +947,10 @@ static int read_file(struct loader *l, char **out, size_t *len)
 
 static int parse_document(struct loader *l, json_object **out)
 {
-	static const char *const keys[] = { "database", "defaults", "limits",
-		                            "spool",    "sources",  "mappings",
-		                            "rest",     "http",     NULL };
+	static const char *const keys[] = {
+		"database", "defaults",         "limits", "spool", "sources",
+		"mappings", "builtin_mappings", "rest",   "http",  NULL
+	};
 	struct json_tokener *tok = json_tokener_new_ex(64);
 	char *text = NULL;
 	size_t len = 0;
@@ -938,7 +1004,13 @@ int gmhook__config_load(struct gmhook_ctx *ctx, struct gmhook_options *opts,
 		rc = load_sources(&l, doc);
 	}
 	if (rc == 0) {
+		rc = load_source_mappings(&l, doc);
+	}
+	if (rc == 0) {
 		rc = load_mappings(&l, doc);
+	}
+	if (rc == 0) {
+		rc = load_builtin_dir(&l, doc);
 	}
 	if (rc == 0) {
 		rc = load_rest(&l, doc);

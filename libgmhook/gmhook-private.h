@@ -143,9 +143,10 @@ struct gmhook_ctx {
 	bool sms_new_contacts; /* an SMS from an unknown number adds one */
 	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
 	struct gmhook__mappings *builtin;  /* built-in rules, loaded once */
-	char *builtin_dir; /* "builtin_mappings": load them from here */
-	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
-	struct gmhook__live_schema *live;  /* catalog sizes, or NULL */
+	uint64_t builtin_loaded; /* bit i: gmhook__builtin_files[i] loaded */
+	char *builtin_dir;       /* "builtin_mappings": load them from here */
+	struct gmhook__rest_config *rest; /* REST backend, or NULL: ODBC */
+	struct gmhook__live_schema *live; /* catalog sizes, or NULL */
 	struct gmhook__trust_proxy trust_proxy;
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
@@ -595,9 +596,10 @@ enum {
 struct gmhook__rule;
 
 /* Load and check a mapping file into ctx->mappings; GMHOOK_ECONFIG naming
- * the file and the JSON pointer of any fault. */
+ * the file and the JSON pointer of any fault. With @p source (a file
+ * named by sources.<name>.mapping) its rules are that source's. */
 int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
-                          struct gmhook_error *err);
+                          const char *source, struct gmhook_error *err);
 void gmhook__mappings_free(struct gmhook__mappings *m);
 size_t gmhook__mappings_count(const struct gmhook__mappings *m);
 
@@ -613,11 +615,13 @@ int gmhook__mappings_load_text(struct gmhook__mappings **mp, const char *name,
                                const char *text, size_t len,
                                struct gmhook_error *err);
 
-/* The built-in mapping files (builtin.c): the rules of every source that
- * builds a record, loaded once per context from the copies compiled into
- * the library, or from the directory the configuration's
- * "builtin_mappings" names. NULL with @p err set on failure. */
+/* The built-in mapping rules (builtin.c), after loading built-in file
+ * @p file ("calendly.json"; NULL: every file) once per context from the
+ * copy compiled into the library, or from the directory the
+ * configuration's "builtin_mappings" names. NULL with @p err set on
+ * failure. */
 const struct gmhook__mappings *gmhook__builtin(struct gmhook_ctx *ctx,
+                                               const char *file,
                                                struct gmhook_error *err);
 
 /* The built-in mapping files compiled into the library (generated from

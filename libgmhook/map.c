@@ -203,7 +203,7 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 
 	type = type ? type : "";
 	if (src->record) {
-		builtins = gmhook__builtin(ctx, err);
+		builtins = gmhook__builtin(ctx, src->mapping, err);
 		if (!builtins) {
 			return -1;
 		}

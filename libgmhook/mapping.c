@@ -62,6 +62,7 @@ struct gmhook__mappings {
 struct check {
 	const char *file;
 	struct gmhook_error *err;
+	const char *source; /* a source's own file: the rules' source */
 };
 
 static int check_error(struct check *c, const char *path, const char *fmt, ...)
@@ -150,6 +151,24 @@ static bool transform_arg_ok(const char *key, json_object *arg)
 	return true;
 }
 
+/* What a transform's argument must be, for errors. */
+static const char *transform_arg_text(const char *key)
+{
+	if (strcmp(key, "truncate") == 0) {
+		return "a whole number of characters";
+	}
+	if (strcmp(key, "default") == 0 || strcmp(key, "join") == 0) {
+		return "a string";
+	}
+	if (strcmp(key, "replace") == 0) {
+		return "{\"from\": string, \"to\": string}";
+	}
+	if (strcmp(key, "lookup") == 0) {
+		return "{\"table\": {...}} with an optional \"default\"";
+	}
+	return "{\"input\": strptime format, \"output\": \"date\" or \"time\"}";
+}
+
 static int check_transforms(struct check *c, json_object *t, const char *path)
 {
 	char p[256];
@@ -184,10 +203,9 @@ static int check_transforms(struct check *c, json_object *t, const char *path)
 				        c, p, "unknown transform '%s'", key);
 			}
 			if (!transform_arg_ok(key, arg)) {
-				return check_error(
-				        c, p,
-				        "bad argument for %s (truncate: a whole number; default, join: a string; replace: {\"from\", \"to\"} strings; lookup: {\"table\": {...}, \"default\"}; date: {\"input\": format, \"output\": \"date\"|\"time\"})",
-				        key);
+				gmhook__path_push(p, sizeof(p), key);
+				return check_error(c, p, "must be %s",
+				                   transform_arg_text(key));
 			}
 		}
 	}
@@ -320,7 +338,9 @@ static int check_fields(struct check *c, json_object *obj, const char *path,
 		if (strcmp(group, "match") == 0 && strcmp(key, "email") != 0 &&
 		    strcmp(key, "phone") != 0) {
 			return check_error(
-			        c, p, "match takes \"email\" or \"phone\"");
+			        c, p,
+			        "unknown key '%s': match takes \"email\" or \"phone\"",
+			        key);
 		}
 		if (strcmp(group, "contact2") == 0 &&
 		    !gmhook__contact2_column_ok(key)) {
@@ -452,8 +472,8 @@ static int check_action(struct check *c, json_object *a, const char *path)
 		if (!action_key_ok(json_object_get_string(name), key)) {
 			return check_error(
 			        c, p,
-			        "%s has no field '%s' (docs/mapping.md lists each action's fields)",
-			        json_object_get_string(name), key);
+			        "unknown key '%s': %s has no such field (docs/mapping.md lists each action's fields)",
+			        key, json_object_get_string(name));
 		}
 		if (json_object_is_type(v, json_type_object) &&
 		    !is_value_spec(v)) {
@@ -499,9 +519,12 @@ static int load_condition(struct check *c, struct condition *cond,
 	}
 	if (json_object_get_string(ptr)[0] &&
 	    json_object_get_string(ptr)[0] != '/') {
+		char p[256];
+
+		snprintf(p, sizeof(p), "%s/%s", path,
+		         cond->on_record ? "record" : "pointer");
 		return check_error(
-		        c, path,
-		        "pointer must be a JSON pointer such as \"/form_id\"");
+		        c, p, "must be a JSON pointer such as \"/form_id\"");
 	}
 	cond->kind = k;
 	cond->pointer = gmhook__strdup(json_object_get_string(ptr));
@@ -603,8 +626,21 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 	}
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	snprintf(r->event, sizeof(r->event), "*");
+	if (c->source) {
+		/* A source's own mapping file: "source" may be left out,
+		 * and may not name another source. */
+		snprintf(r->source, sizeof(r->source), "%s", c->source);
+	}
 	rc = copy_str(c, obj, "source", r->source, sizeof(r->source), path,
-	              true);
+	              !c->source);
+	if (rc == 0 && c->source && strcmp(r->source, c->source) != 0) {
+		snprintf(p, sizeof(p), "%s/source", path);
+		rc = check_error(
+		        c, p,
+		        "this file is the mapping of source '%s' "
+		        "(sources/%s/mapping); a rule cannot name '%s'",
+		        c->source, c->source, r->source);
+	}
 	if (rc == 0) {
 		rc = copy_str(c, obj, "name", r->name, sizeof(r->name), path,
 		              false);
@@ -757,9 +793,9 @@ static int load_doc(struct gmhook__mappings **mp, struct check *c,
 }
 
 int gmhook__mappings_load(struct gmhook_ctx *ctx, const char *file,
-                          struct gmhook_error *err)
+                          const char *source, struct gmhook_error *err)
 {
-	struct check c = { file, err };
+	struct check c = { file, err, source };
 	json_object *doc = NULL;
 	int rc = read_json_file(&c, &doc);
 
@@ -774,7 +810,7 @@ int gmhook__mappings_load_text(struct gmhook__mappings **mp, const char *name,
                                const char *text, size_t len,
                                struct gmhook_error *err)
 {
-	struct check c = { name, err };
+	struct check c = { name, err, NULL };
 	json_object *doc = NULL;
 	int rc = parse_json(&c, text, len, &doc);
 

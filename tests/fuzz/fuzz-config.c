@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		ctx->fixed_now = NOW;
-		if (gmhook__mappings_load(ctx, file, &err) == 0) {
+		if (gmhook__mappings_load(ctx, file, NULL, &err) == 0) {
 			apply_mappings(ctx);
 		}
 	} else {
