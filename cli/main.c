@@ -173,6 +173,11 @@ static int command(struct gmhook_ctx *ctx, const struct cli_options *o)
 			       gmhook_source_info(*names, "description"),
 			       gmhook_source_info(*names, "signature"),
 			       gmhook_source_info(*names, "actions"));
+			if (gmhook_source_info(*names, "mapping")) {
+				printf("  mapping: %s (built in; installed "
+				       "under share/gmhook/mappings)\n",
+				       gmhook_source_info(*names, "mapping"));
+			}
 		}
 		return 0;
 	case CMD_INIT_DB:

@@ -332,6 +332,8 @@ rc=$?
 st=$?
 ok $st "builtin_mappings: a broken built-in file names file and pointer (exit $rc)"
 [ $st -eq 0 ] || sed 's/^/#   /' err
+"$GMHOOK" sources | grep -q "^  mapping: calendly.json "
+ok $? "gmhook sources names Calendly's built-in mapping file"
 cd "$TMP" || exit 1
 
 echo "1..$n"

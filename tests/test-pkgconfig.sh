@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build into a scratch prefix, builds examples/minimal.c with
 # nothing but pkg-config, and runs it on a bundled payload: proof that the
-# installed headers, soname and gmhook.pc are enough for another program.
+# installed headers, soname and gmhook.pc are enough for another program,
+# and that the built-in mapping files are installed.
 set -euo pipefail
 build=$1
 src=$2
@@ -29,4 +30,12 @@ LD_LIBRARY_PATH="$root/$libdir" "$tmp/minimal" \
 	"$src/examples/payloads/calendly-invitee-created.json" "$tmp/m.db" >"$tmp/out2"
 grep -q '^duplicate ' "$tmp/out2" || { echo "not a duplicate:"; cat "$tmp/out2"; exit 1; }
 readelf -d "$root/$libdir/libgmhook.so.0" | grep -q 'SONAME.*libgmhook.so.0'
+# The built-in mapping files are installed for reading and copying, and
+# are the very files compiled into the library.
+for f in "$src"/libgmhook/mappings/*.json; do
+	cmp -s "$f" "$root/share/gmhook/mappings/$(basename "$f")" || {
+		echo "not installed: share/gmhook/mappings/$(basename "$f")"
+		exit 1
+	}
+done
 echo "example built with pkg-config and ran: $(cat "$tmp/out")"

@@ -364,8 +364,10 @@ GMHOOK_API const char *const *gmhook_source_names(void);
 
 /**
  * What a source is, for people: @p what is "description", "signature"
- * (its signature scheme) or "actions" (what its events write by default).
- * Static storage; NULL for an unknown source or @p what.
+ * (its signature scheme), "actions" (what its events write by default) or
+ * "mapping" (its built-in mapping file's name, e.g. "calendly.json"; NULL
+ * when its mapping is C code or it has none). Static storage; NULL for an
+ * unknown source or @p what.
  */
 GMHOOK_API const char *gmhook_source_info(const char *name, const char *what);
 

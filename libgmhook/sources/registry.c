@@ -49,6 +49,9 @@ GMHOOK_API const char *gmhook_source_info(const char *name, const char *what)
 	if (strcmp(what, "actions") == 0) {
 		return src->actions;
 	}
+	if (strcmp(what, "mapping") == 0) {
+		return src->mapping;
+	}
 	return NULL;
 }
 
