@@ -43,7 +43,7 @@ struct rule {
 	char source[32];
 	char event[64];
 	int mode; /* GMHOOK__RULE_* */
-	char reason[128];
+	char reason[256];
 	struct condition conds[MAX_CONDITIONS];
 	size_t n_conds;
 	json_object *actions; /* borrowed from doc */
@@ -1383,6 +1383,10 @@ static size_t field_size(const char *action, const char *group, const char *key,
 		{ "case.create", "subject", "CASES.SUBJECT", 200 },
 		{ "case.create", "priority", "CASES.PRIORITY", 40 },
 		{ "case.create", "number", "CASES.NUMBER", 40 },
+		{ "case.create", "source", "CASES.SOURCE", 40 },
+		{ "case.create", "category", "CASES.CATEGORY", 40 },
+		{ "case.create", "type", "CASES.FTYPE", 40 },
+		{ "case.create", "link", "GMHOOK_LINK.LINKKEY", 200 },
 	};
 
 	size_t i;
@@ -1613,13 +1617,13 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
 {
 	const struct rule *r = (const struct rule *) rule;
 	struct eval e = { pb, r, item, explain, NULL, NULL, NULL };
-	size_t base = gmhook__plan_action_count(pb);
 	size_t i;
 	int rc = 0;
 
+	/* An action skipped by its "when" takes no index in the plan. */
 	for (i = 0; rc == 0 && i < json_object_array_length(r->actions); i++) {
 		rc = emit_action(&e, json_object_array_get_idx(r->actions, i),
-		                 base + i, err);
+		                 gmhook__plan_action_count(pb), err);
 	}
 	return rc;
 }

@@ -96,8 +96,10 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return gmhook__validate_email(item, ROOT "/requester_email", true, err);
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record tickets.json maps (docs/sources.md, "Help desks"); the
+ * description is the ticket's HTML as text. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	json_object *d = item->data;
 	struct gmhook__ticket t = { 0 };
@@ -106,29 +108,20 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	char id[32];
 	int rc;
 
-	(void) ctx;
-	if (strcmp(gmhook__get_str(item->meta, "/type"), "ticket.created") !=
-	    0) {
-		gmhook__plan_ignore(pb, "only a new ticket opens a case");
-		return 0;
-	}
-	t.requester.email =
-	        gmhook__ticket_text(d, ROOT "/requester_email", NULL, 0);
-	if (!t.requester.email) {
-		gmhook__plan_ignore(
-		        pb,
-		        "the ticket names no requester e-mail; add \"requester_email\": \"{{ticket.contact.email}}\" to the webhook body");
-		return 0;
-	}
+	(void) pb;
 	html = gmhook__ticket_text(d, ROOT "/ticket_description", NULL, 0);
 	description = html ? gmhook__ticket_html_text(html) : NULL;
 	if (html && !description) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
 		                         "", "out of memory");
 	}
-	t.provider = "freshdesk";
-	t.label = "Freshdesk";
+	t.requester.email =
+	        gmhook__ticket_text(d, ROOT "/requester_email", NULL, 0);
+	t.requester.name =
+	        gmhook__ticket_text(d, ROOT "/requester_name", NULL, 0);
+	t.requester.name_path = ROOT "/requester_name";
 	t.id = gmhook__ticket_text(d, ROOT "/ticket_id", id, sizeof(id));
+	t.id_path = ROOT "/ticket_id";
 	t.number = t.id;
 	t.number_path = ROOT "/ticket_id";
 	t.subject = gmhook__ticket_text(d, ROOT "/ticket_subject", NULL, 0);
@@ -139,11 +132,10 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	t.type = gmhook__ticket_text(d, ROOT "/ticket_type", NULL, 0);
 	t.type_path = ROOT "/ticket_type";
 	t.status = gmhook__ticket_text(d, ROOT "/ticket_status", NULL, 0);
+	t.status_path = ROOT "/ticket_status";
 	t.url = gmhook__ticket_text(d, ROOT "/ticket_url", NULL, 0);
-	t.requester.name =
-	        gmhook__ticket_text(d, ROOT "/requester_name", NULL, 0);
-	t.requester.name_path = ROOT "/requester_name";
-	rc = gmhook__ticket_map(pb, item, &t, err);
+	t.url_path = ROOT "/ticket_url";
+	rc = gmhook__ticket_record(ctx, item, &t, err);
 	free(description);
 	return rc;
 }
@@ -158,5 +150,6 @@ const struct gmhook__source gmhook__source_freshdesk = {
 	.detect = detect,
 	.extract = extract,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "tickets.json",
 };

@@ -140,8 +140,9 @@ static void customer_of(struct gmhook__person *p, json_object *data,
 	p->last_path = paths[1];
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record tickets.json maps (docs/sources.md, "Help desks"). */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	json_object *d = item->data;
 	const char *who = customer_path(d);
@@ -150,36 +151,28 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	char id[32];
 	char number[32];
 
-	(void) ctx;
-	if (strcmp(gmhook__get_str(item->meta, "/type"), "convo.created") !=
-	    0) {
-		gmhook__plan_ignore(
-		        pb,
-		        "only convo.created opens a case (see the X-HelpScout-Event header)");
-		return 0;
+	(void) pb;
+	if (who) {
+		customer_of(&t.requester, d, who, paths);
 	}
-	if (!who) {
-		gmhook__plan_ignore(
-		        pb, "the conversation names no customer e-mail");
-		return 0;
-	}
-	customer_of(&t.requester, d, who, paths);
-	t.provider = "helpscout";
-	t.label = "Help Scout";
 	t.id = gmhook__ticket_text(d, "/id", id, sizeof(id));
+	t.id_path = "/id";
 	t.number = gmhook__ticket_text(d, "/number", number, sizeof(number));
 	t.number_path = "/number";
 	t.subject = gmhook__ticket_text(d, "/subject", NULL, 0);
 	t.subject_path = "/subject";
 	/* The webhook carries no thread text; the preview is its start. */
 	t.description = gmhook__ticket_text(d, "/preview", NULL, 0);
+	t.description_path = "/preview";
 	t.type = gmhook__ticket_text(d, "/type", NULL, 0);
 	t.type_path = "/type";
 	t.status = gmhook__ticket_text(d, "/status", NULL, 0);
+	t.status_path = "/status";
 	t.url = gmhook__get_str(d, "/_links/web/href");
+	t.url_path = "/_links/web/href";
 	(void) gmhook__time_parse(gmhook__get_str(item->meta, "/time"),
 	                          &t.when);
-	return gmhook__ticket_map(pb, item, &t, err);
+	return gmhook__ticket_record(ctx, item, &t, err);
 }
 
 /* X-HelpScout-Signature: base64 HMAC-SHA1 of the raw body. No timestamp
@@ -221,5 +214,6 @@ const struct gmhook__source gmhook__source_helpscout = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "tickets.json",
 };

@@ -158,11 +158,13 @@ static void reporter_of(struct gmhook__person *p, json_object *data)
 	p->name_path = "/issue/fields/reporter/displayName";
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record tickets.json maps (docs/sources.md, "Help desks"). */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	json_object *d = item->data;
 	json_object *fields = gmhook__get(d, "/issue/fields");
+	json_object *desc = gmhook__get(fields, "/description");
 	struct gmhook__ticket t = { 0 };
 	char *description;
 	char id[32];
@@ -170,31 +172,23 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	bool oom;
 	int rc;
 
-	(void) ctx;
-	if (!is_issue_created(event_name(d))) {
-		gmhook__plan_ignore(pb, "only jira:issue_created opens a case");
-		return 0;
-	}
-	reporter_of(&t.requester, d);
-	if (!t.requester.email) {
-		gmhook__plan_ignore(
-		        pb,
-		        "the issue's reporter has no e-mail address in the payload (Jira Cloud hides it); no contact can be matched");
-		return 0;
-	}
+	(void) pb;
 	description = description_of(fields, &oom);
 	if (oom) {
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	t.provider = "jira";
-	t.label = "Jira";
+	reporter_of(&t.requester, d);
 	t.id = gmhook__ticket_text(d, "/issue/id", id, sizeof(id));
+	t.id_path = "/issue/id";
 	t.number = gmhook__ticket_text(d, "/issue/key", NULL, 0);
 	t.number_path = "/issue/key";
 	t.subject = gmhook__ticket_text(fields, "/summary", NULL, 0);
 	t.subject_path = "/issue/fields/summary";
 	t.description = description;
+	if (json_object_is_type(desc, json_type_string)) {
+		t.description_path = "/issue/fields/description";
+	}
 	t.priority = gmhook__ticket_text(fields, "/priority/name", NULL, 0);
 	t.priority_path = "/issue/fields/priority/name";
 	t.type = gmhook__ticket_text(fields, "/issuetype/name", NULL, 0);
@@ -202,10 +196,11 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	t.category = gmhook__ticket_text(fields, "/project/name", NULL, 0);
 	t.category_path = "/issue/fields/project/name";
 	t.status = gmhook__ticket_text(fields, "/status/name", NULL, 0);
+	t.status_path = "/issue/fields/status/name";
 	t.url = browse_url(url, sizeof(url), d);
 	(void) gmhook__time_parse(gmhook__get_str(item->meta, "/time"),
 	                          &t.when);
-	rc = gmhook__ticket_map(pb, item, &t, err);
+	rc = gmhook__ticket_record(ctx, item, &t, err);
 	free(description);
 	return rc;
 }
@@ -256,5 +251,6 @@ const struct gmhook__source gmhook__source_jira = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "tickets.json",
 };

@@ -69,38 +69,29 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return gmhook__validate_email(item, "/body/email", false, err);
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record tickets.json maps (docs/sources.md, "Help desks"). */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	json_object *b = gmhook__get(item->data, "/body");
 	struct gmhook__ticket t = { 0 };
 	char number[32];
 
-	(void) ctx;
-	if (strcmp(gmhook__get_str(item->meta, "/type"), "ticket.created") !=
-	    0) {
-		gmhook__plan_ignore(pb, "only a new ticket opens a case");
-		return 0;
-	}
+	(void) pb;
 	t.requester.email = gmhook__ticket_text(b, "/email", NULL, 0);
-	if (!t.requester.email) {
-		gmhook__plan_ignore(
-		        pb,
-		        "the osTicket webhook plugin sends no requester e-mail, so no contact can be matched and no case opened; add \"email\" to the plugin's body");
-		return 0;
-	}
-	t.provider = "osticket";
-	t.label = "osTicket";
+	t.requester.name = gmhook__ticket_text(b, "/name", NULL, 0);
+	t.requester.name_path = "/body/name";
 	t.id = gmhook__ticket_text(b, "/number", number, sizeof(number));
+	t.id_path = "/body/number";
 	t.number = t.id;
 	t.number_path = "/body/number";
 	t.subject = gmhook__ticket_text(b, "/title", NULL, 0);
 	t.subject_path = "/body/title";
 	t.status = gmhook__ticket_text(b, "/status", NULL, 0);
+	t.status_path = "/body/status";
 	t.url = gmhook__ticket_text(b, "/url", NULL, 0);
-	t.requester.name = gmhook__ticket_text(b, "/name", NULL, 0);
-	t.requester.name_path = "/body/name";
-	return gmhook__ticket_map(pb, item, &t, err);
+	t.url_path = "/body/url";
+	return gmhook__ticket_record(ctx, item, &t, err);
 }
 
 const struct gmhook__source gmhook__source_osticket = {
@@ -114,5 +105,6 @@ const struct gmhook__source gmhook__source_osticket = {
 	.detect = detect,
 	.extract = extract,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "tickets.json",
 };

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The help-desk ticket plan shared by the Zendesk, Freshdesk, Help Scout,
- * Jira and osTicket sources (stage 3, map): requester → contact.upsert,
- * ticket → case.create linked to "<provider>:<ticket id>" so a second
- * delivery of the same ticket opens no second case, and a history row.
- * Also the readers for template-rendered values those modules share.
+ * The help-desk ticket record shared by the Zendesk, Freshdesk, Help
+ * Scout, Jira and osTicket sources (stage 3, map). The rules in
+ * libgmhook/mappings/tickets.json make the requester a contact and the
+ * ticket a case linked to "<provider>:<ticket id>", so a second delivery
+ * of the same ticket opens no second case, and a history row. Also the
+ * readers for template-rendered values those modules share.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,12 +16,6 @@
 #include "ticket.h"
 
 #define MAP GMHOOK_STAGE_MAP
-
-/* CASES column sizes, as commit checks them (schema.c). */
-#define CASE_SUBJECT_MAX 200
-#define CASE_SHORT_MAX   40
-#define LINK_MAX         200
-#define REF_MAX          65
 
 const char *gmhook__ticket_text(json_object *data, const char *pointer,
                                 char *buf, size_t size)
@@ -195,84 +190,24 @@ char *gmhook__ticket_html_text(const char *html)
 	return text;
 }
 
-/* ==== The plan ==== */
+/* ==== The record ==== */
 
-static int case_set(struct gmhook__plan_builder *pb,
-                    const struct gmhook__item *item, json_object *c,
-                    const char *key, const char *value, size_t max,
-                    const char *column, const char *pointer,
-                    struct gmhook_error *err)
+/* Set @p key when @p value is not empty. */
+static int set(struct gmhook__item *item, const char *key, const char *value,
+               const char *from)
 {
-	char path[256];
-
-	gmhook__path_join(path, sizeof(path), item->pointer,
-	                  pointer ? pointer : "");
-	return gmhook__plan_set(pb, c, key, value, max, column, path, err);
+	if (!value || !value[0]) {
+		return 0;
+	}
+	return gmhook__record_set(item, key, value, from);
 }
 
-static int add_case(struct gmhook__plan_builder *pb,
-                    const struct gmhook__item *item,
-                    const struct gmhook__ticket *t, const char *subject,
-                    struct gmhook_error *err)
-{
-	json_object *c = gmhook__plan_action(pb, "case.create");
-	char link[512];
-	int rc;
-
-	if (!c) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	snprintf(link, sizeof(link), "%s:%s", t->provider, t->id);
-	if (t->description && t->description[0]) {
-		json_object_object_add(c, "description",
-		                       json_object_new_string(t->description));
-	}
-	rc = case_set(pb, item, c, "subject", subject, CASE_SUBJECT_MAX,
-	              "CASES.SUBJECT", t->subject_path, err);
-	if (rc == 0) {
-		rc = case_set(pb, item, c, "priority", t->priority,
-		              CASE_SHORT_MAX, "CASES.PRIORITY",
-		              t->priority_path, err);
-	}
-	if (rc == 0) {
-		rc = case_set(pb, item, c, "source", t->label, CASE_SHORT_MAX,
-		              "CASES.SOURCE", NULL, err);
-	}
-	if (rc == 0) {
-		rc = case_set(pb, item, c, "category", t->category,
-		              CASE_SHORT_MAX, "CASES.CATEGORY",
-		              t->category_path, err);
-	}
-	if (rc == 0) {
-		rc = case_set(pb, item, c, "type", t->type, CASE_SHORT_MAX,
-		              "CASES.FTYPE", t->type_path, err);
-	}
-	if (rc == 0) {
-		rc = case_set(pb, item, c, "number", t->number, CASE_SHORT_MAX,
-		              "CASES.NUMBER", t->number_path, err);
-	}
-	if (rc == 0) {
-		rc = case_set(pb, item, c, "link", link, LINK_MAX,
-		              "GMHOOK_LINK.LINKKEY", NULL, err);
-	}
-	return rc;
-}
-
-static int add_history(struct gmhook__plan_builder *pb,
-                       const struct gmhook__ticket *t, const char *subject,
-                       struct gmhook_error *err)
+/* The history row's notes: status, priority and the ticket's page. */
+static int set_notes(struct gmhook__item *item, const struct gmhook__ticket *t)
 {
 	struct gmhook__buf notes = { 0 };
-	char ref[512];
-	int64_t when = t->when ? t->when : gmhook__now(gmhook__plan_ctx(pb));
 	int rc;
 
-	/* The whole subject is on the case; a long one is cut here without
-	 * a warning. */
-	snprintf(ref, sizeof(ref), "%s ticket %s: %s", t->label,
-	         t->number ? t->number : t->id, subject);
-	ref[gmhook__utf8_prefix(ref, REF_MAX)] = '\0';
 	if (t->status) {
 		gmhook__buf_addf(&notes, "Status: %s\r\n", t->status);
 	}
@@ -282,72 +217,41 @@ static int add_history(struct gmhook__plan_builder *pb,
 	if (t->url) {
 		gmhook__buf_addf(&notes, "Ticket: %s\r\n", t->url);
 	}
-	if (notes.failed) {
-		gmhook__buf_free(&notes);
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	rc = gmhook__plan_history(pb, "O", "TKT", "NEW", when, ref, notes.data,
-	                          NULL, err);
+	rc = notes.failed ? -1 : set(item, "notes", notes.data, NULL);
 	gmhook__buf_free(&notes);
 	return rc;
 }
 
-/*
- * For sites that do not use GoldMine's Service Center ("cases": false in
- * the configuration): a to-do (CAL rectype D) for today, so someone
- * follows the ticket up, next to the history record.
- */
-static int add_todo(struct gmhook__plan_builder *pb,
-                    const struct gmhook__ticket *t, const char *subject,
-                    struct gmhook_error *err)
+int gmhook__ticket_record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                          const struct gmhook__ticket *t,
+                          struct gmhook_error *err)
 {
-	json_object *cal = gmhook__plan_action(pb, "calendar.schedule");
-	char ref[512];
-	char link[512];
-
-	if (!cal) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	snprintf(ref, sizeof(ref), "Follow up %s ticket %s: %s", t->label,
-	         t->number ? t->number : t->id, subject);
-	ref[gmhook__utf8_prefix(ref, REF_MAX)] = '\0';
-	snprintf(link, sizeof(link), "%s:%s", t->provider, t->id);
-	json_object_object_add(cal, "rectype", json_object_new_string("D"));
-	json_object_object_add(cal, "actvcode", json_object_new_string("TKT"));
-	gmhook__plan_set_when(cal, "ondate", NULL,
-	                      gmhook__now(gmhook__plan_ctx(pb)));
-	json_object_object_add(cal, "ref", json_object_new_string(ref));
-	if (t->description && t->description[0]) {
-		json_object_object_add(cal, "notes",
-		                       json_object_new_string(t->description));
-	}
-	json_object_object_add(cal, "link", json_object_new_string(link));
-	return 0;
-}
-
-int gmhook__ticket_map(struct gmhook__plan_builder *pb,
-                       const struct gmhook__item *item,
-                       const struct gmhook__ticket *t, struct gmhook_error *err)
-{
-	char fallback[128];
-	const char *subject = t->subject;
+	int64_t now = gmhook__now(ctx);
 	int rc;
 
-	if (!subject) {
-		snprintf(fallback, sizeof(fallback), "%s ticket %s", t->label,
-		         t->number ? t->number : t->id);
-		subject = fallback;
-	}
-	rc = gmhook__plan_person(pb, item, &t->requester, t->label, err);
-	if (rc == 0 && gmhook__plan_ctx(pb)->use_cases) {
-		rc = add_case(pb, item, t, subject, err);
-	} else if (rc == 0) {
-		rc = add_todo(pb, t, subject, err);
-	}
-	if (rc == 0) {
-		rc = add_history(pb, t, subject, err);
-	}
-	return rc;
+	rc = gmhook__record_person(item, &t->requester);
+	rc = rc ? rc
+	        : set(item, "use_cases", ctx->use_cases ? "true" : "false",
+	              NULL);
+	rc = rc ? rc
+	        : set(item, "event", gmhook__get_str(item->meta, "/type"),
+	              NULL);
+	rc = rc ? rc : set(item, "id", t->id, t->id_path);
+	rc = rc ? rc : set(item, "number", t->number, t->number_path);
+	rc = rc ? rc : set(item, "subject", t->subject, t->subject_path);
+	rc = rc ? rc
+	        : set(item, "description", t->description, t->description_path);
+	rc = rc ? rc : set(item, "priority", t->priority, t->priority_path);
+	rc = rc ? rc : set(item, "type", t->type, t->type_path);
+	rc = rc ? rc : set(item, "category", t->category, t->category_path);
+	rc = rc ? rc : set(item, "status", t->status, t->status_path);
+	rc = rc ? rc : set(item, "url", t->url, t->url_path);
+	rc = rc ? rc : set_notes(item, t);
+	rc = rc ? rc
+	        : gmhook__record_set_time(item, "when",
+	                                  t->when ? t->when : now);
+	rc = rc ? rc : gmhook__record_set_time(item, "received", now);
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }

@@ -129,56 +129,55 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return gmhook__validate_email(item, "/requester_email", true, err);
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record tickets.json maps (docs/sources.md, "Help desks"). The event
+ * envelope is ignored here: it names the requester by id only.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	json_object *d = item->data;
 	struct gmhook__ticket t = { 0 };
 	char id[32];
-	char ebuf[32];
+	int rc;
 
-	(void) ctx;
+	(void) pb;
 	if (is_envelope(d)) {
-		gmhook__plan_ignore(
-		        pb,
+		rc = gmhook__record_ignore(
+		        item,
 		        "Zendesk event webhooks name the requester by id only, not by e-mail; use a trigger webhook with the body in docs/sources.md");
-		return 0;
-	}
-	if (strcmp(template_event(d, ebuf, sizeof(ebuf)), "ticket.created") !=
-	    0) {
-		gmhook__plan_ignore(pb, "only ticket.created opens a case");
-		return 0;
+		return rc ? gmhook__error_set(err, GMHOOK_ENOMEM,
+		                              GMHOOK_STAGE_MAP, "",
+		                              "out of memory")
+		          : 0;
 	}
 	t.requester.email = gmhook__ticket_text(d, "/requester_email", NULL, 0);
-	if (!t.requester.email) {
-		gmhook__plan_ignore(
-		        pb,
-		        "the ticket names no requester e-mail; add \"requester_email\": \"{{ticket.requester.email}}\" to the webhook body");
-		return 0;
-	}
-	t.provider = "zendesk";
-	t.label = "Zendesk";
+	t.requester.name =
+	        gmhook__ticket_text(d, "/requester_full_name", NULL, 0);
+	t.requester.name_path = "/requester_full_name";
 	t.id = gmhook__ticket_text(d, "/ticket_id", id, sizeof(id));
+	t.id_path = "/ticket_id";
 	t.number = t.id;
 	t.number_path = "/ticket_id";
 	t.subject = gmhook__get_str(d, "/ticket_title");
 	t.subject_path = "/ticket_title";
 	t.description = gmhook__get_str(d, "/ticket_description");
+	t.description_path = "/ticket_description";
 	t.priority = gmhook__ticket_text(d, "/ticket_priority", NULL, 0);
 	t.priority_path = "/ticket_priority";
 	t.type = gmhook__ticket_text(d, "/ticket_type", NULL, 0);
 	t.type_path = "/ticket_type";
 	t.status = gmhook__ticket_text(d, "/ticket_status", NULL, 0);
+	t.status_path = "/ticket_status";
 	t.url = gmhook__get_str(d, "/link");
+	t.url_path = "/link";
 	if (!t.url) {
 		t.url = gmhook__get_str(d, "/ticket_url");
+		t.url_path = "/ticket_url";
 	}
 	(void) gmhook__time_parse(gmhook__get_str(item->meta, "/time"),
 	                          &t.when);
-	t.requester.name =
-	        gmhook__ticket_text(d, "/requester_full_name", NULL, 0);
-	t.requester.name_path = "/requester_full_name";
-	return gmhook__ticket_map(pb, item, &t, err);
+	return gmhook__ticket_record(ctx, item, &t, err);
 }
 
 /* Is @p sig the base64 HMAC-SHA256 of timestamp + body under a secret? */
@@ -249,5 +248,6 @@ const struct gmhook__source gmhook__source_zendesk = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "tickets.json",
 };
