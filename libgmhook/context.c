@@ -199,6 +199,9 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx)
 	gmhook__db_close(ctx->db);
 	gmhook__config_free(ctx);
 	gmhook__mappings_free(ctx->mappings);
+	if (ctx->tok) {
+		json_tokener_free(ctx->tok); /* not NULL-safe in json-c */
+	}
 	free(ctx->live);
 	free(ctx->db_string);
 	free(ctx->user);
