@@ -614,7 +614,7 @@ int gmhook__db_open(struct gmhook__db **out, struct gmhook_ctx *ctx,
 	db->dialect = detect_dialect(db);
 	if (db->dialect == GMHOOK__DIALECT_SQLITE) {
 		/* Savepoint sub-journals in memory rather than in temporary
-		 * files: a batch wrote some 45 pages per event to them. Set
+		 * files: a batch made some 45 writes per event to them. Set
 		 * before autocommit goes off, outside any transaction. */
 		(void) gmhook__db_exec_direct(db, "PRAGMA temp_store = MEMORY",
 		                              NULL);

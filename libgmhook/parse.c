@@ -294,8 +294,8 @@ static int decode_json(json_object **out, struct gmhook_ctx *ctx,
 	size_t end;
 	int rc = 0;
 
-	/* One tokener per context, reset per body: its allocation was a
-	 * twentieth of parse. */
+	/* One tokener per context, reset per body: making one per body
+	 * was 4 % of parse + validate + map. */
 	if (!ctx->tok) {
 		ctx->tok = json_tokener_new_ex((int) ctx->opts.max_depth);
 	}
