@@ -8,7 +8,8 @@
 #
 # Counts: BENCH_SIZES (batch commit, "10000 100000"), BENCH_PG_SIZES (the
 # same for PostgreSQL), BENCH_BIG (the memory batch, 1000000), BENCH_GROUP
-# (deliveries per transaction, 1000).
+# (deliveries per transaction, 1000). BENCH_PG_PORT fixes the private
+# PostgreSQL's port (default: a free one).
 #
 # Installs only what tests/install-deps.sh installs (the Debian packages
 # in tests/debian-packages.txt, wrk among them), builds gmhook with
@@ -127,14 +128,15 @@ batch() { # LABEL DB COUNT
 	"$GMHOOK" init-db --db "$2" 2>/dev/null
 	bodies "$3" >"$W/in.jsonl"
 	t0=$(date +%s.%N)
-	"$GMHOOK" run --batch --batch-size "$GROUP" --source webform --db "$2" \
+	/usr/bin/time -f '%U %S' -o "$W/cpu" "$GMHOOK" run --batch \
+		--batch-size "$GROUP" --source webform --db "$2" \
 		-q <"$W/in.jsonl" >"$W/out.jsonl"
 	t1=$(date +%s.%N)
 	n=$(grep -c '"status":"committed","accountno"' "$W/out.jsonl" || true)
 	[ "$n" = "$3" ] || say "warning: $1 committed $n of $3"
 	row "batch commit" "$1, $3 events, groups of $GROUP" \
 		"$(awk -v n="$3" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f ev/s", n / (b - a) }')" \
-		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f s", b - a }')"
+		"$(awk -v a="$t0" -v b="$t1" -v n="$3" '{ c = $1 + $2; printf "%.1f s; gmhook CPU %.1f s (%.0f ev/s)", b - a, c, (c > 0 ? n / c : 0) }' "$W/cpu")"
 }
 say "batch commit into SQLite"
 for n in $SIZES; do
@@ -144,7 +146,7 @@ done
 say "batch commit into PostgreSQL"
 # Under root the server runs as postgres, which must reach its folder.
 [ "$(id -u)" -eq 0 ] && chmod 755 "$W"
-PG=$("$ROOT/tests/pg-server.sh" start "$W/pg" "$(free_port)")
+PG=$("$ROOT/tests/pg-server.sh" start "$W/pg" "${BENCH_PG_PORT:-$(free_port)}")
 for n in $PG_SIZES; do
 	for t in GMHOOK_LEDGER GMHOOK_LINK CONTACT1 CONTACT2 CONTSUPP CONTHIST CAL NOTES CASES; do
 		"$BUILD/tests/gmq" "$PG" "DROP TABLE IF EXISTS $t" >/dev/null 2>&1 || true
@@ -236,4 +238,5 @@ while IFS=$'\t' read -r a b c d; do
 	printf '%-22s | %-62s | %-14s | %s\n' "$a" "$b" "$c" "$d"
 done <"$RESULTS"
 echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); gmhook $("$GMHOOK" --version | cut -d' ' -f2), release build"

@@ -61,14 +61,27 @@ void gmhook__buf_addc(struct gmhook__buf *b, char c)
 	gmhook__buf_add(b, &c, 1);
 }
 
+/* Formats straight into the spare room and again only when the text did
+ * not fit: builders append many short pieces, and measuring each first
+ * doubled their cost. */
 void gmhook__buf_addf(struct gmhook__buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t room;
 	int n;
 
+	if (!buf_reserve(b, 64)) {
+		return;
+	}
+	room = b->cap - b->len;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t) n < room) {
+		b->len += (size_t) n;
+		return;
+	}
+	b->data[b->len] = '\0';
 	if (n < 0 || !buf_reserve(b, (size_t) n)) {
 		b->failed = true;
 		return;

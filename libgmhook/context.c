@@ -201,6 +201,9 @@ GMHOOK_API void gmhook_ctx_free(struct gmhook_ctx *ctx)
 	gmhook__mappings_free(ctx->mappings);
 	gmhook__mappings_free(ctx->builtin);
 	free(ctx->builtin_dir);
+	if (ctx->tok) {
+		json_tokener_free(ctx->tok); /* not NULL-safe in json-c */
+	}
 	free(ctx->live);
 	free(ctx->db_string);
 	free(ctx->user);

@@ -128,7 +128,8 @@ struct gmhook_ctx {
 	gmhook_log_fn log_fn;
 	int log_level;
 	void *log_userdata;
-	struct gmhook__db *db; /* NULL until a call needs the database */
+	struct json_tokener *tok; /* parse's JSON tokener, made on first use */
+	struct gmhook__db *db;    /* NULL until a call needs the database */
 	bool db_lost;      /* a rollback failed: commit reconnects before use */
 	int64_t fixed_now; /* tests: non-zero replaces time(NULL) */
 	/* While mapping: when the delivery was received, so that an event
@@ -349,7 +350,8 @@ enum gmhook__format {
  * The JSON form of an event is its whole state:
  * {"gmhook": "event", "version": 1, "source": ..., "format": "json",
  *  "content_type": ..., "received": "...Z", "headers": [[name, value]...],
- *  "raw": base64 of the body, "body": decoded body,
+ *  "raw": base64 of the body (null until gmhook_event_to_json() fills it
+ *  in), "body": decoded body,
  *  "events": [{"type", "id", "time", "pointer", "data"}...]}
  * where "pointer" locates the event's data inside "body" ("" or "/3") and
  * "data" is a reference to that part of "body" (shared, not copied).

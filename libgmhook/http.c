@@ -8,6 +8,8 @@
  * configuration says "insecure", redirects are never followed, and
  * answers are bounded in size.
  */
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,74 @@
 #include "gmhook-private.h"
 
 #define COMMIT GMHOOK_STAGE_COMMIT
+
+/* libcurl's soname since 7.16; its ABI has not changed since. */
+#define LIBCURL_SONAME "libcurl.so.4"
+
+/*
+ * libcurl is loaded on the first POST, not linked: with its TLS, SSH,
+ * LDAP and Kerberos libraries it was most of the start-up time and of the
+ * resident memory of a process that commits one event over ODBC, which
+ * never uses it. Only the REST backend pays for it.
+ */
+static struct curl_api {
+	CURLcode (*global_init)(long flags);
+	void (*global_cleanup)(void);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *h);
+	const char *(*easy_strerror)(CURLcode cc);
+	struct curl_slist *(*slist_append)(struct curl_slist *list,
+	                                   const char *s);
+	void (*slist_free_all)(struct curl_slist *list);
+	bool loaded;
+	char why[160]; /* dlerror() when the library or a symbol is missing */
+} curl;
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+/* dlsym() returns an object pointer; POSIX guarantees it converts to a
+ * function pointer, which ISO C does not say, hence the memcpy. */
+static bool bind_symbol(void *lib, const char *name, void *fn, size_t size)
+{
+	void *sym = dlsym(lib, name);
+
+	if (!sym) {
+		return false;
+	}
+	memcpy(fn, &sym, size);
+	return true;
+}
+
+#define BIND(lib, name, field) \
+	bind_symbol(lib, name, &curl.field, sizeof(curl.field))
+
+static void load_curl(void)
+{
+	void *lib = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *why;
+
+	curl.loaded = lib && BIND(lib, "curl_global_init", global_init) &&
+	              BIND(lib, "curl_global_cleanup", global_cleanup) &&
+	              BIND(lib, "curl_easy_init", easy_init) &&
+	              BIND(lib, "curl_easy_setopt", easy_setopt) &&
+	              BIND(lib, "curl_easy_perform", easy_perform) &&
+	              BIND(lib, "curl_easy_getinfo", easy_getinfo) &&
+	              BIND(lib, "curl_easy_cleanup", easy_cleanup) &&
+	              BIND(lib, "curl_easy_strerror", easy_strerror) &&
+	              BIND(lib, "curl_slist_append", slist_append) &&
+	              BIND(lib, "curl_slist_free_all", slist_free_all);
+	if (!curl.loaded) {
+		why = dlerror();
+		snprintf(curl.why, sizeof(curl.why), "%s",
+		         why ? why : LIBCURL_SONAME);
+	}
+	/* The library stays loaded until exit, as a linked one would. */
+}
+
+#undef BIND
 
 /* Longest piece of a server's message copied into an error, in bytes. */
 #define SERVER_TEXT_MAX 160
@@ -88,7 +158,7 @@ static CURLcode set_options(CURL *h, const struct gmhook__http_request *req,
 #define SET(opt, val)                                       \
 	do {                                                \
 		if (cc == CURLE_OK) {                       \
-			cc = curl_easy_setopt(h, opt, val); \
+			cc = curl.easy_setopt(h, opt, val); \
 		}                                           \
 	} while (0)
 	SET(CURLOPT_ERRORBUFFER, errbuf);
@@ -133,18 +203,18 @@ static struct curl_slist *header_list(const struct gmhook__http_request *req)
 	size_t i;
 
 	for (i = 0; i < req->n_headers; i++) {
-		next = curl_slist_append(list, req->headers[i]);
+		next = curl.slist_append(list, req->headers[i]);
 		if (!next) {
-			curl_slist_free_all(list);
+			curl.slist_free_all(list);
 			return NULL;
 		}
 		list = next;
 	}
 	/* libcurl would otherwise ask large bodies for 100-continue and
 	 * wait a second for servers that never answer it. */
-	next = curl_slist_append(list, "Expect:");
+	next = curl.slist_append(list, "Expect:");
 	if (!next) {
-		curl_slist_free_all(list);
+		curl.slist_free_all(list);
 	}
 	return next;
 }
@@ -211,7 +281,7 @@ static int transport_error(struct gmhook_error *err, CURLcode cc,
 		gmhook__error_set(err, code, COMMIT, "", "%s %s: %s%s", method,
 		                  shown_url(req),
 		                  req->shown_url || !errbuf[0]
-		                          ? curl_easy_strerror(cc)
+		                          ? curl.easy_strerror(cc)
 		                          : errbuf,
 		                  tls_advice(cc, req));
 	}
@@ -226,8 +296,8 @@ static void read_answer(struct gmhook__http_response *out, CURL *h,
 {
 	curl_off_t retry_after = -1;
 
-	(void) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
-	if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) !=
+	(void) curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+	if (curl.easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) !=
 	            CURLE_OK ||
 	    retry_after == 0) {
 		/* libcurl reports 0 both for "Retry-After: 0" and for no
@@ -261,11 +331,17 @@ static int perform(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 	 * event of a multi-event delivery. */
 	/* Global init and cleanup are reference-counted, and thread-safe
 	 * from libcurl 7.84 on (CURL_VERSION_THREADSAFE). */
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	pthread_once(&curl_once, load_curl);
+	if (!curl.loaded) {
+		return gmhook__error_set(err, GMHOOK_EUNAVAIL, COMMIT, "",
+		                         "libcurl cannot be loaded: %s",
+		                         curl.why);
+	}
+	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		return gmhook__error_set(err, GMHOOK_EUNAVAIL, COMMIT, "",
 		                         "libcurl cannot be initialised");
 	}
-	h = curl_easy_init();
+	h = curl.easy_init();
 	headers = header_list(req);
 	password = post ? password_copy(req) : NULL;
 	if (!h || !headers || (post && req->basic_user && !password)) {
@@ -285,7 +361,7 @@ static int perform(struct gmhook__http_response *out, struct gmhook_ctx *ctx,
 	if (cc == CURLE_OK) {
 		log_debug(ctx, "%s %s (%zu bytes)", method, shown_url(req),
 		          post ? req->body_len : 0);
-		cc = curl_easy_perform(h);
+		cc = curl.easy_perform(h);
 	}
 	if (cc != CURLE_OK) {
 		rc = transport_error(err, cc, &s, errbuf, req, method);
@@ -304,9 +380,9 @@ out:
 	}
 	free(password);
 	gmhook__buf_free(&s.buf);
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(h);
-	curl_global_cleanup();
+	curl.slist_free_all(headers);
+	curl.easy_cleanup(h);
+	curl.global_cleanup();
 	if (rc < 0) {
 		gmhook__http_response_clear(out);
 	}

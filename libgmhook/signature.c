@@ -7,6 +7,7 @@
  * differed and never echo the secret or the expected MAC.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,18 +18,29 @@
 
 #include "gmhook-private.h"
 
+/* Fetched once: OpenSSL 3 would otherwise look HMAC up by name on every
+ * call. The fetched method lives until exit. */
+static EVP_MAC *hmac_mac;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void fetch_hmac(void)
+{
+	hmac_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
 size_t gmhook__hmac(int digest, const void *key, size_t key_len,
                     const void *const *parts, const size_t *part_lens, size_t n,
                     unsigned char *out)
 {
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	EVP_MAC_CTX *ctx;
 	char name[8];
 	OSSL_PARAM params[2];
 	size_t out_len = 0;
 	size_t i;
 	bool ok;
 
+	pthread_once(&hmac_once, fetch_hmac);
+	ctx = hmac_mac ? EVP_MAC_CTX_new(hmac_mac) : NULL;
 	snprintf(name, sizeof(name), "%s",
 	         digest == GMHOOK__SHA1 ? "SHA1" : "SHA256");
 	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
@@ -42,7 +54,6 @@ size_t gmhook__hmac(int digest, const void *key, size_t key_len,
 		out_len = 0;
 	}
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
 	return out_len;
 }
 
