@@ -1577,13 +1577,14 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
 {
 	const struct rule *r = (const struct rule *) rule;
 	struct eval e = { pb, r, item, explain, NULL, NULL, NULL };
-	size_t base = gmhook__plan_action_count(pb);
 	size_t i;
 	int rc = 0;
 
+	/* Explain names the action's index in the plan, which skipped
+	 * actions (their "when" failed) do not take. */
 	for (i = 0; rc == 0 && i < json_object_array_length(r->actions); i++) {
 		rc = emit_action(&e, json_object_array_get_idx(r->actions, i),
-		                 base + i, err);
+		                 gmhook__plan_action_count(pb), err);
 	}
 	return rc;
 }
