@@ -154,16 +154,18 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The submission's record (gmhook__submission_record); forms.json maps
+ * it. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
 
+	(void) pb;
 	gmhook__submission_init(&s, "Elementor");
 	read_submission(&s, item->data);
-	rc = gmhook__submission_map(pb, item, &s,
-	                            gmhook__submission_when(ctx, item), err);
+	rc = gmhook__submission_record(ctx, item, &s, err);
 	gmhook__submission_finish(&s);
 	return rc;
 }
@@ -177,5 +179,6 @@ const struct gmhook__source gmhook__source_elementor = {
 	.detect = detect,
 	.extract = extract,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "forms.json",
 };

@@ -288,21 +288,22 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The answers' record (gmhook__submission_record); forms.json maps it. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	json_object *raw = NULL;
 	int rc;
 
+	(void) pb;
 	rc = parse_raw(&raw, ctx, item, GMHOOK_STAGE_MAP, err);
 	if (rc < 0) {
 		return rc;
 	}
 	gmhook__submission_init(&s, "JotForm");
 	read_answers(&s, item->data, raw);
-	rc = gmhook__submission_map(pb, item, &s,
-	                            gmhook__submission_when(ctx, item), err);
+	rc = gmhook__submission_record(ctx, item, &s, err);
 	gmhook__submission_finish(&s);
 	json_object_put(raw);
 	return rc;
@@ -317,5 +318,6 @@ const struct gmhook__source gmhook__source_jotform = {
 	.detect = detect,
 	.extract = extract,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "forms.json",
 };

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The map and validate steps shared by the form providers (Typeform,
- * JotForm, Gravity Forms, WPForms, Elementor, Google Forms). Each module
- * reads its own shape into a struct gmhook__submission; this file checks
- * that someone can be identified and emits the same actions webform.c
- * does for a plain form: the contact, its e-mail row, a WEB/FRM history
- * row holding every answer and a note with the message.
+ * JotForm, Gravity Forms, WPForms, Elementor, Google Forms) and the plain
+ * web form. Each module reads its own shape into a struct
+ * gmhook__submission; this file checks that someone can be identified and
+ * turns the submission into one record for every provider, which
+ * mappings/forms.json maps to the contact, its e-mail row, a WEB/FRM
+ * history row holding every answer and a note with the message.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -235,8 +236,9 @@ int gmhook__submission_validate(const struct gmhook__item *item,
 	return 0;
 }
 
-int64_t gmhook__submission_when(struct gmhook_ctx *ctx,
-                                const struct gmhook__item *item)
+/* The time to record an event at: item->meta "time", else now. */
+static int64_t submission_when(struct gmhook_ctx *ctx,
+                               const struct gmhook__item *item)
 {
 	int64_t t;
 
@@ -246,26 +248,11 @@ int64_t gmhook__submission_when(struct gmhook_ctx *ctx,
 	return t;
 }
 
-static int add_note(struct gmhook__plan_builder *pb, const char *text,
-                    struct gmhook_error *err)
-{
-	json_object *note = gmhook__plan_action(pb, "note.add");
-
-	if (!note) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(note, "text", json_object_new_string(text));
-	return 0;
-}
-
-int gmhook__submission_map(struct gmhook__plan_builder *pb,
-                           const struct gmhook__item *item,
-                           struct gmhook__submission *s, int64_t when,
-                           struct gmhook_error *err)
+int gmhook__submission_record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                              const struct gmhook__submission *s,
+                              struct gmhook_error *err)
 {
 	struct gmhook__person p = { 0 };
-	char ref[192];
 	int rc;
 
 	if (s->notes.failed) {
@@ -282,16 +269,22 @@ int gmhook__submission_map(struct gmhook__plan_builder *pb,
 	p.phone_path = s->path[GMHOOK__WEBFORM_PHONE];
 	p.company = s->value[GMHOOK__WEBFORM_COMPANY];
 	p.company_path = s->path[GMHOOK__WEBFORM_COMPANY];
-	rc = gmhook__plan_person(pb, item, &p, s->provider, err);
-	if (rc < 0) {
-		return rc;
+	rc = gmhook__record_person(item, &p);
+	/* The form name is only part of the REF: a cut names no field. */
+	if (rc == 0 && s->form && s->form[0]) {
+		rc = gmhook__record_set(item, "form", s->form, NULL);
 	}
-	snprintf(ref, sizeof(ref), "%s: %s", s->provider,
-	         s->form && s->form[0] ? s->form : "form submitted");
-	rc = gmhook__plan_history(pb, "O", "WEB", "FRM", when, ref,
-	                          s->notes.data, NULL, err);
-	if (rc == 0 && s->value[GMHOOK__WEBFORM_MESSAGE]) {
-		rc = add_note(pb, s->value[GMHOOK__WEBFORM_MESSAGE], err);
+	if (rc == 0 && s->notes.len) {
+		rc = gmhook__record_set(item, "notes", s->notes.data, NULL);
 	}
-	return rc;
+	rc = rc ? rc
+	        : gmhook__record_set(item, "message",
+	                             s->value[GMHOOK__WEBFORM_MESSAGE],
+	                             s->path[GMHOOK__WEBFORM_MESSAGE]);
+	rc = rc ? rc
+	        : gmhook__record_set_time(item, "when",
+	                                  submission_when(ctx, item));
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }

@@ -323,22 +323,21 @@ static int validate(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The response's record (gmhook__submission_record); forms.json maps
+ * it. Other event types get an empty record: forms.json ignores them. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	struct gmhook__submission s;
 	int rc;
 
+	(void) pb;
 	if (!is_response(item->data)) {
-		gmhook__plan_ignore(
-		        pb,
-		        "not a completed form_response (partial responses are not recorded)");
 		return 0;
 	}
 	gmhook__submission_init(&s, "Typeform");
 	read_response(&s, item->data);
-	rc = gmhook__submission_map(pb, item, &s,
-	                            gmhook__submission_when(ctx, item), err);
+	rc = gmhook__submission_record(ctx, item, &s, err);
 	gmhook__submission_finish(&s);
 	return rc;
 }
@@ -404,5 +403,6 @@ const struct gmhook__source gmhook__source_typeform = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "forms.json",
 };

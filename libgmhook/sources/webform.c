@@ -4,17 +4,15 @@
  * person's fields are found by name, case-insensitively and ignoring
  * punctuation, under their common aliases ("email", "E-mail",
  * "your-email", "first_name", "fname" ...). Every field, known or not,
- * goes into the history notes so nothing the visitor typed is lost. A form
- * has no event id; the digest of the body stands in for one.
+ * goes into the history notes so nothing the visitor typed is lost. The
+ * record is the one every form provider fills (submission.c). A form has
+ * no event id; the digest of the body stands in for one.
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "gmhook-private.h"
 #include "webform.h"
-
-#define MAP GMHOOK_STAGE_MAP
 
 /* Local short names of the roles shared through webform.h. */
 enum role {
@@ -184,84 +182,30 @@ void gmhook__webform_field_lines(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-static int add_history(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
-                       struct gmhook__item *item, const struct fields *f,
-                       struct gmhook_error *err)
+/* The form's record (gmhook__submission_record), read by name only (no
+ * guessing by syntax); forms.json maps it. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
-	json_object *h = gmhook__plan_action(pb, "history.add");
-	struct gmhook__buf notes = { 0 };
-	char ref[160];
-	int64_t when;
-	int rc;
-
-	if (!h) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	if (!gmhook__time_parse(gmhook__get_str(item->meta, "/time"), &when)) {
-		when = gmhook__now(ctx);
-	}
-	snprintf(ref, sizeof(ref), "Web form: %s",
-	         f->value[ROLE_FORM] ? f->value[ROLE_FORM] : "submitted");
-	json_object_object_add(h, "rectype", json_object_new_string("O"));
-	json_object_object_add(h, "actvcode", json_object_new_string("WEB"));
-	json_object_object_add(h, "resultcode", json_object_new_string("FRM"));
-	gmhook__plan_set_when(h, "ondate", "ontime", when);
-	gmhook__webform_field_lines(&notes, item->data);
-	if (notes.failed) {
-		gmhook__buf_free(&notes);
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(
-	        h, "notes",
-	        json_object_new_string(notes.data ? notes.data : ""));
-	gmhook__buf_free(&notes);
-	rc = gmhook__plan_set(pb, h, "ref", ref, 65, "CONTHIST.REF", NULL, err);
-	return rc;
-}
-
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
-{
-	struct gmhook__person person = { 0 };
+	struct gmhook__submission s;
 	struct fields f;
-	char paths[ROLE_COUNT][128];
-	json_object *note;
 	int r;
 	int rc;
 
+	(void) pb;
 	find_fields(&f, item->data);
+	gmhook__submission_init(&s, "web form");
 	for (r = 0; r < ROLE_COUNT; r++) {
-		paths[r][0] = '\0';
 		if (f.key[r]) {
-			gmhook__path_push(paths[r], sizeof(paths[r]), f.key[r]);
+			gmhook__path_push(s.path[r], sizeof(s.path[r]),
+			                  f.key[r]);
+			s.value[r] = f.value[r];
 		}
 	}
-	person.email = f.value[ROLE_EMAIL];
-	person.name = f.value[ROLE_NAME];
-	person.name_path = paths[ROLE_NAME];
-	person.first = f.value[ROLE_FIRST];
-	person.last = f.value[ROLE_LAST];
-	person.last_path = paths[ROLE_LAST];
-	person.phone = f.value[ROLE_PHONE];
-	person.phone_path = paths[ROLE_PHONE];
-	person.company = f.value[ROLE_COMPANY];
-	person.company_path = paths[ROLE_COMPANY];
-	rc = gmhook__plan_person(pb, item, &person, "Web form", err);
-	if (rc == 0) {
-		rc = add_history(ctx, pb, item, &f, err);
-	}
-	if (rc == 0 && f.value[ROLE_MESSAGE]) {
-		note = gmhook__plan_action(pb, "note.add");
-		if (!note) {
-			return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-			                         "out of memory");
-		}
-		json_object_object_add(
-		        note, "text",
-		        json_object_new_string(f.value[ROLE_MESSAGE]));
-	}
+	s.form = f.value[ROLE_FORM];
+	gmhook__webform_field_lines(&s.notes, item->data);
+	rc = gmhook__submission_record(ctx, item, &s, err);
+	gmhook__submission_finish(&s);
 	return rc;
 }
 
@@ -275,5 +219,6 @@ const struct gmhook__source gmhook__source_webform = {
 	.detect = detect,
 	.extract = extract,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "forms.json",
 };

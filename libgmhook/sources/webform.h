@@ -3,8 +3,9 @@
  * What the form sources share. webform.c exports its field roles and its
  * "name: value" notes writer; submission.c turns what a form provider
  * found (e-mail, name, phone, company, message, form name, answer lines)
- * into the same map actions for every provider: contact.upsert,
- * email.add, history.add (O, WEB/FRM) and note.add for the message.
+ * into the same record for every provider, which the rules of
+ * mappings/forms.json map to contact.upsert, email.add, history.add (O,
+ * WEB/FRM) and note.add for the message.
  */
 #ifndef GMHOOK_SOURCES_WEBFORM_H
 #define GMHOOK_SOURCES_WEBFORM_H
@@ -38,7 +39,7 @@ void gmhook__webform_field_lines(struct gmhook__buf *notes, json_object *data);
 /* What a form provider found in one submission. Paths are JSON pointers
  * relative to the event's data; values are borrowed from the event. */
 struct gmhook__submission {
-	const char *provider; /* REF prefix and CONTACT1.SOURCE label */
+	const char *provider; /* named in validation errors */
 	const char *form;     /* form name for the REF, or NULL */
 	const char *value[GMHOOK__WEBFORM_ROLES];
 	char path[GMHOOK__WEBFORM_ROLES][192];
@@ -85,16 +86,13 @@ int gmhook__submission_validate(const struct gmhook__item *item,
                                 const struct gmhook__submission *s,
                                 const char *where, struct gmhook_error *err);
 
-/* contact.upsert and email.add for the person, history.add (O, WEB/FRM,
- * REF "<provider>: <form>", the notes) at @p when, and note.add with the
- * message when there is one. */
-int gmhook__submission_map(struct gmhook__plan_builder *pb,
-                           const struct gmhook__item *item,
-                           struct gmhook__submission *s, int64_t when,
-                           struct gmhook_error *err);
-
-/* The time to record an event at: item->meta "time", else now. */
-int64_t gmhook__submission_when(struct gmhook_ctx *ctx,
-                                const struct gmhook__item *item);
+/* The record forms.json maps (docs/sources.md, form providers): the
+ * person (email, contact, lastname, phone, company), form, notes,
+ * message, and when (item->meta "time", else now; ISO 8601 UTC). Empty
+ * values are left out. */
+int gmhook__submission_record(struct gmhook_ctx *ctx,
+                              struct gmhook__item *item,
+                              const struct gmhook__submission *s,
+                              struct gmhook_error *err);
 
 #endif
