@@ -1391,7 +1391,8 @@ static size_t field_size(const char *action, const char *group, const char *key,
 
 	size_t i;
 
-	if (group && strcmp(group, "contact1") == 0) {
+	if (group && (strcmp(group, "contact1") == 0 ||
+	              strcmp(group, "contact1_new") == 0)) {
 		snprintf(column, size, "CONTACT1.%s", key);
 		return gmhook__column_size("CONTACT1", key);
 	}

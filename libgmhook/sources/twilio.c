@@ -4,7 +4,8 @@
  * WhatsApp message becomes a history row on the contact found by the
  * sender's number (created when unknown); a status callback is ignored
  * unless it failed with error 21610 (the recipient had replied STOP),
- * which is recorded as an SMS opt-out on the contact with that number.
+ * which is recorded as an SMS opt-out on the contact with that number
+ * (libgmhook/mappings/twilio.json, over the record this module fills).
  * X-Twilio-Signature is the base64 HMAC-SHA1, keyed with the auth token,
  * of the public URL followed by the sorted POST parameters.
  */
@@ -193,110 +194,78 @@ static void message_notes(struct gmhook__buf *notes, json_object *data)
 	                 gmhook__get_str(data, "/MessageSid"));
 }
 
-static void event_time(struct gmhook__item *item, struct gmhook_ctx *ctx,
-                       int64_t *when)
-{
-	if (!gmhook__time_parse(gmhook__get_str(item->meta, "/time"), when)) {
-		*when = gmhook__now(ctx);
-	}
-}
-
 /*
- * An incoming message. The contact is matched on the sender's number; a
- * contact created for an unknown number gets the number as its name and
- * PHONE1 (contact1_new), and a contact found keeps its name and phones.
+ * The record twilio.json maps. Every event: sid, incoming ("true" for a
+ * message received, "false" for a status callback), status (a callback's
+ * delivery status), error_code, from and to (the numbers without the
+ * "whatsapp:" prefix), when (the delivery's time, ISO 8601 UTC) and
+ * new_contacts ("true" when an unknown sender gets a contact, per
+ * sms_new_contacts). An incoming message adds the sender as a person
+ * (contact, lastname, phone, new_only: a contact named by its number),
+ * whatsapp ("true" or "false") and notes (the text, media, WhatsApp
+ * profile, opt-out type and MessageSid).
  */
-static int map_incoming(struct gmhook_ctx *ctx, struct gmhook__item *item,
-                        struct gmhook__plan_builder *pb,
-                        struct gmhook_error *err)
-{
-	struct gmhook__person person = { 0 };
-	struct gmhook__buf notes = { 0 };
-	const char *from = bare_number(gmhook__get_str(item->data, "/From"));
-	char ref[128];
-	int64_t when;
-	int rc;
-
-	person.phone = from;
-	person.phone_path = "/From";
-	person.name = from;
-	person.name_path = "/From";
-	person.new_only = true;
-	/* "sms_new_contacts": false keeps unknown numbers out of GoldMine:
-	 * their messages are then skipped with a warning. */
-	rc = ctx->sms_new_contacts
-	             ? gmhook__plan_person(pb, item, &person, "Twilio SMS", err)
-	             : gmhook__plan_find(pb, NULL, from, err);
-	if (rc < 0) {
-		return rc;
-	}
-	message_notes(&notes, item->data);
-	if (notes.failed) {
-		gmhook__buf_free(&notes);
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	snprintf(ref, sizeof(ref), "%s from %s",
-	         is_whatsapp(item->data) ? "WhatsApp" : "SMS", from);
-	event_time(item, ctx, &when);
-	rc = gmhook__plan_history(pb, "O", "SMS", "IN", when, ref, notes.data,
-	                          NULL, err);
-	gmhook__buf_free(&notes);
-	return rc;
-}
-
-/* Error 21610: the recipient replied STOP; Twilio refuses to send to
- * the number until they reply START. */
-static int map_opt_out(struct gmhook_ctx *ctx, struct gmhook__item *item,
-                       struct gmhook__plan_builder *pb,
-                       struct gmhook_error *err)
-{
-	const char *to = bare_number(gmhook__get_str(item->data, "/To"));
-	char notes[256];
-	char ref[128];
-	int64_t when;
-	int rc;
-
-	if (!to || !to[0]) {
-		gmhook__plan_ignore(
-		        pb,
-		        "an opt-out callback without a To number names nobody");
-		return 0;
-	}
-	rc = gmhook__plan_find(pb, NULL, to, err);
-	if (rc < 0) {
-		return rc;
-	}
-	snprintf(ref, sizeof(ref), "SMS opt-out: %s", to);
-	snprintf(
-	        notes, sizeof(notes),
-	        "Twilio error 21610: %s replied STOP; message %s was not sent.\r\n",
-	        to, gmhook__get_str(item->data, "/MessageSid"));
-	event_time(item, ctx, &when);
-	return gmhook__plan_history(pb, "O", "SMS", "OPT", when, ref, notes,
-	                            NULL, err);
-}
-
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *status = callback_status(item->data);
-	const char *code = gmhook__get_str(item->data, "/ErrorCode");
-	bool failed;
+	const char *from = bare_number(gmhook__get_str(item->data, "/From"));
+	const char *to = bare_number(gmhook__get_str(item->data, "/To"));
+	struct gmhook__person person = { 0 };
+	struct gmhook__buf notes = { 0 };
+	int64_t when;
+	int rc;
 
-	if (!status) {
-		return map_incoming(ctx, item, pb, err);
+	(void) pb;
+	if (!gmhook__time_parse(gmhook__get_str(item->meta, "/time"), &when)) {
+		when = gmhook__now(ctx);
 	}
-	failed = strcmp(status, "failed") == 0 ||
-	         strcmp(status, "undelivered") == 0;
-	if (failed && code && strcmp(code, "21610") == 0) {
-		return map_opt_out(ctx, item, pb, err);
+	rc = gmhook__record_set(item, "sid",
+	                        gmhook__get_str(item->data, "/MessageSid"),
+	                        "/MessageSid");
+	rc = rc ? rc
+	        : gmhook__record_set(item, "incoming",
+	                             status ? "false" : "true", NULL);
+	rc = rc ? rc : gmhook__record_set(item, "status", status, NULL);
+	rc = rc ? rc
+	        : gmhook__record_set(item, "error_code",
+	                             gmhook__get_str(item->data, "/ErrorCode"),
+	                             "/ErrorCode");
+	/* The bare numbers are not the payload's text: no "_from". */
+	rc = rc ? rc
+	        : gmhook__record_set(item, "from",
+	                             from && from[0] ? from : NULL, NULL);
+	rc = rc ? rc
+	        : gmhook__record_set(item, "to", to && to[0] ? to : NULL, NULL);
+	rc = rc ? rc : gmhook__record_set_time(item, "when", when);
+	rc = rc ? rc
+	        : gmhook__record_set(item, "new_contacts",
+	                             ctx->sms_new_contacts ? "true" : "false",
+	                             NULL);
+	if (rc == 0 && !status) {
+		/* A contact created for an unknown number gets the number
+		 * as its name and PHONE1 (contact1_new); a contact found
+		 * keeps its name and phones. */
+		person.phone = from;
+		person.phone_path = "/From";
+		person.name = from;
+		person.name_path = "/From";
+		person.new_only = true;
+		rc = gmhook__record_person(item, &person);
+		rc = rc ? rc
+		        : gmhook__record_set(item, "whatsapp",
+		                             is_whatsapp(item->data) ? "true"
+		                                                     : "false",
+		                             NULL);
+		message_notes(&notes, item->data);
+		rc = rc || notes.failed ? -1
+		                        : gmhook__record_set(item, "notes",
+		                                             notes.data, NULL);
+		gmhook__buf_free(&notes);
 	}
-	gmhook__plan_ignore(
-	        pb,
-	        failed ? "a failed delivery that is not an opt-out (ErrorCode other than 21610)"
-	               : "a delivery status callback");
-	return 0;
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 /* ==== X-Twilio-Signature ==== */
@@ -577,5 +546,6 @@ const struct gmhook__source gmhook__source_twilio = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "twilio.json",
 };
