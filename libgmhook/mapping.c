@@ -1315,7 +1315,14 @@ static char *evaluate(struct eval *e, json_object *v)
 			s = gmhook__strdup(ctx->source_label ? ctx->source_label
 			                                     : e->item->label);
 		} else {
-			s = gmhook__strdup(gmhook__get_str(e->item->meta, key));
+			json_object *m = NULL;
+
+			/* "type", "id", "time": members of the event's
+			 * entry, not pointers. */
+			if (json_object_object_get_ex(e->item->meta, key, &m) &&
+			    json_object_is_type(m, json_type_string)) {
+				s = gmhook__strdup(json_object_get_string(m));
+			}
 		}
 	} else if (json_object_object_get_ex(v, "first", &x)) {
 		/* The first part that gives a non-empty text. */

@@ -297,6 +297,7 @@ static const char *const golden_cases[] = {
 	"missing-with-transforms",
 	"e164-longer-than-input",
 	"lookup",
+	"meta-values",
 };
 
 static void mapping_golden_cases_match_plan_json(void **state)
