@@ -144,8 +144,8 @@ struct gmhook_ctx {
 	struct gmhook__mappings *mappings; /* site mapping rules, or NULL */
 	struct gmhook__mappings *builtin;  /* built-in rules, loaded once */
 	char *builtin_dir; /* "builtin_mappings": load them from here */
-	struct gmhook__rest_config *rest;  /* REST backend, or NULL: ODBC */
-	struct gmhook__live_schema *live;  /* catalog sizes, or NULL */
+	struct gmhook__rest_config *rest; /* REST backend, or NULL: ODBC */
+	struct gmhook__live_schema *live; /* catalog sizes, or NULL */
 	struct gmhook__trust_proxy trust_proxy;
 	struct gmhook__source_config sources[GMHOOK__MAX_SOURCES];
 	size_t n_sources;
@@ -570,13 +570,15 @@ enum {
 	GMHOOK__OUTCOME_SPAM = 2,        /* email.optout, history EML/SPM */
 };
 
-/* contact.find, history.add, then email.optout or email.remove for
- * @p address. History comes first so it still finds the contact by the
- * address whose rows email.remove deletes. REF says "Hard bounce: <addr>"
- * or "Unsubscribed via <provider>" / "Spam complaint via <provider>". */
-int gmhook__plan_suppress(struct gmhook__plan_builder *pb, const char *provider,
-                          int outcome, const char *address, int64_t when,
-                          const char *notes, struct gmhook_error *err);
+/* The record of a campaign event's outcome for @p address, which the
+ * built-in mapping (mappings/campaigns.json) turns into contact.find,
+ * history.add, then email.optout or email.remove: "outcome"
+ * ("unsubscribe", "bounce" or "spam"), "address" (read at @p from, or
+ * NULL), "when" (ISO 8601 UTC) and "notes". GMHOOK_EMAP without an
+ * address. */
+int gmhook__record_suppress(struct gmhook__item *item, int outcome,
+                            const char *address, const char *from, int64_t when,
+                            const char *notes, struct gmhook_error *err);
 
 /* The context a plan is built for. */
 struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);
