@@ -573,13 +573,15 @@ enum {
 	GMHOOK__OUTCOME_SPAM = 2,        /* email.optout, history EML/SPM */
 };
 
-/* contact.find, history.add, then email.optout or email.remove for
- * @p address. History comes first so it still finds the contact by the
- * address whose rows email.remove deletes. REF says "Hard bounce: <addr>"
- * or "Unsubscribed via <provider>" / "Spam complaint via <provider>". */
-int gmhook__plan_suppress(struct gmhook__plan_builder *pb, const char *provider,
-                          int outcome, const char *address, int64_t when,
-                          const char *notes, struct gmhook_error *err);
+/* The record of a campaign event's outcome for @p address, which the
+ * built-in mapping (mappings/campaigns.json) turns into contact.find,
+ * history.add, then email.optout or email.remove: "outcome"
+ * ("unsubscribe", "bounce" or "spam"), "address" (read at @p from, or
+ * NULL), "when" (ISO 8601 UTC) and "notes". GMHOOK_EMAP without an
+ * address. */
+int gmhook__record_suppress(struct gmhook__item *item, int outcome,
+                            const char *address, const char *from, int64_t when,
+                            const char *notes, struct gmhook_error *err);
 
 /* The context a plan is built for. */
 struct gmhook_ctx *gmhook__plan_ctx(struct gmhook__plan_builder *pb);

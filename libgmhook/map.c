@@ -559,46 +559,26 @@ int gmhook__plan_find(struct gmhook__plan_builder *pb, const char *email,
 	return 0;
 }
 
-int gmhook__plan_suppress(struct gmhook__plan_builder *pb, const char *provider,
-                          int outcome, const char *address, int64_t when,
-                          const char *notes, struct gmhook_error *err)
+int gmhook__record_suppress(struct gmhook__item *item, int outcome,
+                            const char *address, const char *from, int64_t when,
+                            const char *notes, struct gmhook_error *err)
 {
-	static const char *const codes[] = { "UNS", "BNC", "SPM" };
-	json_object *action;
-	char ref[128];
+	static const char *const names[] = { "unsubscribe", "bounce", "spam" };
 	int rc;
 
 	if (outcome < 0 || outcome > 2 || !address) {
 		return gmhook__error_set(err, GMHOOK_EMAP, MAP, "",
 		                         "no address to unsubscribe or remove");
 	}
-	if (outcome == GMHOOK__OUTCOME_BOUNCE) {
-		snprintf(ref, sizeof(ref), "Hard bounce: %s", address);
-	} else {
-		snprintf(ref, sizeof(ref), "%s via %s",
-		         outcome == GMHOOK__OUTCOME_UNSUBSCRIBE
-		                 ? "Unsubscribed"
-		                 : "Spam complaint",
-		         provider);
+	rc = gmhook__record_set(item, "outcome", names[outcome], NULL);
+	rc = rc ? rc : gmhook__record_set(item, "address", address, from);
+	rc = rc ? rc : gmhook__record_set_time(item, "when", when);
+	if (rc == 0 && notes && notes[0]) {
+		rc = gmhook__record_set(item, "notes", notes, NULL);
 	}
-	rc = gmhook__plan_find(pb, address, NULL, err);
-	if (rc == 0) {
-		rc = gmhook__plan_history(pb, "O", "EML", codes[outcome], when,
-		                          ref, notes, NULL, err);
-	}
-	if (rc < 0) {
-		return rc;
-	}
-	action = gmhook__plan_action(pb, outcome == GMHOOK__OUTCOME_BOUNCE
-	                                         ? "email.remove"
-	                                         : "email.optout");
-	if (!action) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(action, "address",
-	                       json_object_new_string(address));
-	return 0;
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 /* ==== Records for built-in mapping files ==== */

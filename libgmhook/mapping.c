@@ -47,6 +47,7 @@ struct rule {
 	struct condition conds[MAX_CONDITIONS];
 	size_t n_conds;
 	json_object *actions; /* borrowed from doc */
+	const char *each;     /* record pointer of an array, or NULL */
 };
 
 struct gmhook__mappings {
@@ -603,9 +604,11 @@ static int load_mode(struct check *c, struct rule *r, json_object *obj,
 static int load_rule(struct check *c, struct rule *r, json_object *obj,
                      const char *path)
 {
-	static const char *const keys[] = { "name", "source", "event",   "when",
-		                            "mode", "reason", "actions", NULL };
+	static const char *const keys[] = { "name",    "source", "event",
+		                            "when",    "mode",   "reason",
+		                            "actions", "each",   NULL };
 	json_object *when = NULL;
+	json_object *each = NULL;
 	char p[256];
 	size_t i;
 	int rc;
@@ -620,7 +623,7 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 			gmhook__path_push(p, sizeof(p), key);
 			return check_error(
 			        c, p,
-			        "unknown key '%s' (name, source, event, when, mode, reason, actions)",
+			        "unknown key '%s' (name, source, event, when, mode, reason, actions, each)",
 			        key);
 		}
 	}
@@ -658,6 +661,16 @@ static int load_rule(struct check *c, struct rule *r, json_object *obj,
 	}
 	if (rc == 0) {
 		rc = load_mode(c, r, obj, path);
+	}
+	if (rc == 0 && json_object_object_get_ex(obj, "each", &each)) {
+		snprintf(p, sizeof(p), "%s/each", path);
+		if (!is_string(each) ||
+		    json_object_get_string(each)[0] != '/') {
+			return check_error(
+			        c, p,
+			        "must be a record pointer such as \"/recipients\"");
+		}
+		r->each = json_object_get_string(each);
 	}
 	if (rc == 0 && json_object_object_get_ex(obj, "when", &when)) {
 		snprintf(p, sizeof(p), "%s/when", path);
@@ -1618,12 +1631,10 @@ static int emit_action(struct eval *e, json_object *spec, size_t index,
 	return rc;
 }
 
-int gmhook__rule_apply(const struct gmhook__rule *rule,
-                       struct gmhook__plan_builder *pb,
-                       struct gmhook__item *item, json_object *explain,
-                       struct gmhook_error *err)
+static int apply_actions(const struct rule *r, struct gmhook__plan_builder *pb,
+                         struct gmhook__item *item, json_object *explain,
+                         struct gmhook_error *err)
 {
-	const struct rule *r = (const struct rule *) rule;
 	struct eval e = { pb, r, item, explain, NULL, NULL, NULL };
 	size_t i;
 	int rc = 0;
@@ -1633,6 +1644,33 @@ int gmhook__rule_apply(const struct gmhook__rule *rule,
 		rc = emit_action(&e, json_object_array_get_idx(r->actions, i),
 		                 gmhook__plan_action_count(pb), err);
 	}
+	return rc;
+}
+
+/* With "each", the actions run once per element of that record array,
+ * reading the element as their record. */
+int gmhook__rule_apply(const struct gmhook__rule *rule,
+                       struct gmhook__plan_builder *pb,
+                       struct gmhook__item *item, json_object *explain,
+                       struct gmhook_error *err)
+{
+	const struct rule *r = (const struct rule *) rule;
+	json_object *whole = item->record;
+	json_object *list;
+	size_t k;
+	int rc = 0;
+
+	if (!r->each) {
+		return apply_actions(r, pb, item, explain, err);
+	}
+	list = gmhook__get(whole, r->each);
+	for (k = 0; rc == 0 && json_object_is_type(list, json_type_array) &&
+	            k < json_object_array_length(list);
+	     k++) {
+		item->record = json_object_array_get_idx(list, k);
+		rc = apply_actions(r, pb, item, explain, err);
+	}
+	item->record = whole;
 	return rc;
 }
 

@@ -438,6 +438,10 @@ static const struct bad_mapping bad_mappings[] = {
 	{ RULE(ACTION(
 	          "\"match\": {\"email\": \"a@b.c\"}, \"contact2\": {\"U~/X\": \"x\"}")),
 	  "/rules/0/actions/0/contact2/U~0~1X", "not a CONTACT2 field name" },
+	{ "{\"rules\":[{\"source\":\"generic\",\"each\":\"recipients\",\"actions\":[]}]}",
+	  "/rules/0/each", "must be a record pointer" },
+	{ "{\"rules\":[{\"source\":\"generic\",\"each\":[\"/a\"],\"actions\":[]}]}",
+	  "/rules/0/each", "must be a record pointer" },
 };
 
 static void mapping_bad_file_reports_econfig_path_and_message(void **state)

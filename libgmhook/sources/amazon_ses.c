@@ -10,6 +10,9 @@
  * is reported as ignored, or, with confirm_subscriptions and a verified
  * signature, mapped to a "confirm" event whose SubscribeURL commit GETs
  * (the last section of this file).
+ *
+ * The module reads an event into a record; the built-in mapping file
+ * mappings/campaigns.json turns it into GoldMine actions.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -330,15 +333,30 @@ static void recipient_notes(struct gmhook__buf *notes, json_object *msg,
 	add_line(notes, msg, "Subject", "/mail/commonHeaders/subject");
 }
 
-static int map_recipients(struct gmhook_ctx *ctx, json_object *msg, int outcome,
-                          struct gmhook__plan_builder *pb,
-                          struct gmhook_error *err)
+/* One record per recipient under "recipients" (the mapping runs its
+ * actions for each), every one with the outcome, its address (read at
+ * "/Message/<recipients>/<i>/emailAddress"), the time and its notes. */
+static int record_recipients(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                             json_object *msg, int outcome,
+                             struct gmhook_error *err)
 {
-	json_object *list = gmhook__get(msg, recipients_pointer(outcome));
+	const char *rp = recipients_pointer(outcome);
+	json_object *list = gmhook__get(msg, rp);
+	json_object *whole = item->record;
+	json_object *records = json_object_new_array();
+	char from[160];
 	int64_t when;
 	size_t i;
 	int rc = 0;
 
+	if (!records ||
+	    json_object_object_add(whole, "recipients", records) != 0 ||
+	    gmhook__record_set(item, "outcome",
+	                       outcome == OUTCOME_BOUNCE ? "bounce" : "spam",
+	                       NULL) != 0) {
+		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+		                         "out of memory");
+	}
 	if (!ses_time(msg, outcome, &when)) {
 		when = gmhook__now(ctx);
 	}
@@ -347,15 +365,21 @@ static int map_recipients(struct gmhook_ctx *ctx, json_object *msg, int outcome,
 		struct gmhook__buf notes = { 0 };
 
 		recipient_notes(&notes, msg, outcome, rcpt);
-		if (notes.failed) {
+		item->record = json_object_new_object();
+		if (notes.failed || !item->record ||
+		    json_object_array_add(records, item->record) != 0) {
+			json_object_put(item->record);
+			item->record = whole;
 			gmhook__buf_free(&notes);
 			return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 			                         "out of memory");
 		}
-		rc = gmhook__plan_suppress(
-		        pb, "Amazon SES", outcome,
-		        gmhook__get_str(rcpt, "/emailAddress"), when,
-		        notes.data, err);
+		snprintf(from, sizeof(from), "/Message%s/%zu/emailAddress", rp,
+		         i);
+		rc = gmhook__record_suppress(
+		        item, outcome, gmhook__get_str(rcpt, "/emailAddress"),
+		        from, when, notes.data, err);
+		item->record = whole;
 		gmhook__buf_free(&notes);
 	}
 	return rc;
@@ -372,24 +396,24 @@ static void url_host(char *out, size_t size, const char *url)
 	snprintf(out, size, "%.*s", (int) (n < size ? n : size - 1), p);
 }
 
-static void ignore_sns(struct gmhook__plan_builder *pb, json_object *data)
+/* A SubscriptionConfirmation gmhook does not confirm is ignored with a
+ * reason naming its topic and the host to confirm it on. */
+static int ignore_confirmation(struct gmhook__item *item,
+                               struct gmhook_error *err)
 {
-	const char *type = gmhook__get_str(data, "/Type");
 	char host[128];
 	char reason[512];
 
-	if (!str_is(type, "SubscriptionConfirmation")) {
-		gmhook__plan_ignore(
-		        pb,
-		        "Amazon SNS message that is not an SES permanent bounce or complaint");
-		return;
-	}
-	url_host(host, sizeof(host), gmhook__get_str(data, "/SubscribeURL"));
+	url_host(host, sizeof(host),
+	         gmhook__get_str(item->data, "/SubscribeURL"));
 	snprintf(
 	        reason, sizeof(reason),
 	        "Amazon SNS subscription confirmation for %s: confirm it by opening its SubscribeURL on %s (gmhook does not fetch it unless confirm_subscriptions is set)",
-	        gmhook__get_str(data, "/TopicArn"), host);
-	gmhook__plan_ignore(pb, reason);
+	        gmhook__get_str(item->data, "/TopicArn"), host);
+	return gmhook__record_ignore(item, reason) == 0
+	               ? 0
+	               : gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                                   "out of memory");
 }
 
 /* A SubscriptionConfirmation is confirmed only when the configuration
@@ -408,8 +432,15 @@ static bool confirms(struct gmhook_ctx *ctx, struct gmhook__plan_builder *pb,
 	                          cfg->confirm_test_host);
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record campaigns.json maps: outcome ("bounce" or "spam") and
+ * recipients, one record per address (gmhook__record_suppress). A
+ * SubscriptionConfirmation is either planned here as a "confirm" event
+ * (the mapping adds nothing to it) or ignored; other messages leave the
+ * record empty.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	json_object *msg = ses_message(item->data);
 	int outcome = msg ? outcome_of(msg) : OUTCOME_NONE;
@@ -419,10 +450,12 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		gmhook__plan_confirm(
 		        pb, gmhook__get_str(item->data, "/SubscribeURL"),
 		        gmhook__get_str(item->data, "/TopicArn"));
-	} else if (outcome == OUTCOME_NONE) {
-		ignore_sns(pb, item->data);
-	} else {
-		rc = map_recipients(ctx, msg, outcome, pb, err);
+	} else if (outcome == OUTCOME_NONE &&
+	           str_is(gmhook__get_str(item->data, "/Type"),
+	                  "SubscriptionConfirmation")) {
+		rc = ignore_confirmation(item, err);
+	} else if (outcome != OUTCOME_NONE) {
+		rc = record_recipients(ctx, item, msg, outcome, err);
 	}
 	json_object_put(msg);
 	return rc;
@@ -743,5 +776,6 @@ const struct gmhook__source gmhook__source_amazon_ses = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "campaigns.json",
 };

@@ -6,6 +6,9 @@
  * leaves a history row, and every other event is ignored. Brevo signs
  * nothing, so deliveries are guarded by the source's url_token (a ?token=
  * in the URL or the Basic credentials set on the webhook).
+ *
+ * The module reads an event into a record; the built-in mapping file
+ * mappings/campaigns.json turns it into GoldMine actions.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -165,18 +168,18 @@ static void event_notes(struct gmhook__buf *notes, json_object *data)
 	add_line(notes, data, "Message-Id", "/message-id");
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record campaigns.json maps: outcome, address, when and notes
+ * (gmhook__record_suppress); other events leave it empty. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	int outcome = outcome_of(item->data);
 	struct gmhook__buf notes = { 0 };
 	int64_t when;
 	int rc;
 
+	(void) pb;
 	if (outcome == OUTCOME_NONE) {
-		gmhook__plan_ignore(
-		        pb,
-		        "Brevo event that is neither a hard bounce, an unsubscribe nor a spam report");
 		return 0;
 	}
 	if (!event_time(item->data, &when)) {
@@ -188,9 +191,9 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	rc = gmhook__plan_suppress(pb, "Brevo", outcome,
-	                           gmhook__get_str(item->data, "/email"), when,
-	                           notes.data, err);
+	rc = gmhook__record_suppress(item, outcome,
+	                             gmhook__get_str(item->data, "/email"),
+	                             "/email", when, notes.data, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
@@ -207,5 +210,6 @@ const struct gmhook__source gmhook__source_brevo = {
 	.extract = extract,
 	.verify = NULL,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "campaigns.json",
 };

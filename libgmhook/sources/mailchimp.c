@@ -6,6 +6,9 @@
  * configuration. An unsubscribe strips the campaign merge code from the
  * address's e-mail rows, a "cleaned" address (hard bounce) loses its rows,
  * and both leave a history row; profile and subscribe change nothing.
+ *
+ * The module reads an event into a record; the built-in mapping file
+ * mappings/campaigns.json turns it into GoldMine actions.
  */
 #include <stdio.h>
 #include <string.h>
@@ -215,50 +218,42 @@ static void common_notes(struct gmhook__buf *notes, json_object *data,
 	}
 }
 
-/* upemail: the history row on the contact found by the old address,
- * and the new address added to that contact (not as its primary). */
-static int map_upemail(struct gmhook__plan_builder *pb, json_object *data,
-                       int64_t when, struct gmhook_error *err)
+/* upemail: the old and new address and the notes; the mapping finds the
+ * contact by the old address and adds the new one to it. */
+static int record_upemail(struct gmhook__item *item, int64_t when,
+                          struct gmhook_error *err)
 {
-	const char *old_email = gmhook__get_str(data, "/data/old_email");
-	const char *new_email = gmhook__get_str(data, "/data/new_email");
+	const char *old_email = gmhook__get_str(item->data, "/data/old_email");
+	const char *new_email = gmhook__get_str(item->data, "/data/new_email");
 	struct gmhook__buf notes = { 0 };
-	json_object *add;
 	int rc;
 
 	gmhook__buf_addf(
 	        &notes,
 	        "Provider: Mailchimp\r\nOld address: %s\r\nNew address: %s\r\n",
 	        old_email, new_email);
-	if (notes.failed) {
-		gmhook__buf_free(&notes);
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	rc = gmhook__plan_find(pb, old_email, NULL, err);
-	if (rc == 0) {
-		rc = gmhook__plan_history(
-		        pb, "O", "EML", "CHG", when,
-		        "E-mail address changed via Mailchimp", notes.data,
-		        NULL, err);
-	}
+	rc = notes.failed ? -1 : 0;
+	rc = rc ? rc
+	        : gmhook__record_set(item, "old_email", old_email,
+	                             "/data/old_email");
+	rc = rc ? rc
+	        : gmhook__record_set(item, "new_email", new_email,
+	                             "/data/new_email");
+	rc = rc ? rc : gmhook__record_set_time(item, "when", when);
+	rc = rc ? rc : gmhook__record_set(item, "notes", notes.data, NULL);
 	gmhook__buf_free(&notes);
-	if (rc < 0) {
-		return rc;
-	}
-	add = gmhook__plan_action(pb, "email.add");
-	if (!add) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(add, "address",
-	                       json_object_new_string(new_email));
-	json_object_object_add(add, "primary", json_object_new_boolean(0));
-	return 0;
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record campaigns.json maps: outcome ("unsubscribe", "bounce" or
+ * "spam"), address, when and notes (gmhook__record_suppress); for upemail
+ * old_email, new_email, when and notes. Other events leave it empty.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
 	const char *address = gmhook__get_str(item->data, "/data/email");
@@ -268,15 +263,13 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int64_t when;
 	int rc;
 
+	(void) pb;
 	if (!is_acted_on(type)) {
-		gmhook__plan_ignore(
-		        pb,
-		        "Mailchimp subscribe, profile and campaign events change nothing in GoldMine");
 		return 0;
 	}
 	when = event_time(ctx, item->data);
 	if (strcmp(type, "upemail") == 0) {
-		return map_upemail(pb, item->data, when, err);
+		return record_upemail(item, when, err);
 	}
 	/* cleaned: "hard" is a hard bounce, "abuse" a spam complaint. An
 	 * unsubscribe with reason "abuse" came from a complaint too. */
@@ -293,8 +286,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	rc = gmhook__plan_suppress(pb, "Mailchimp", outcome, address, when,
-	                           notes.data, err);
+	rc = gmhook__record_suppress(item, outcome, address, "/data/email",
+	                             when, notes.data, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
@@ -311,5 +304,6 @@ const struct gmhook__source gmhook__source_mailchimp = {
 	.extract = extract,
 	.verify = NULL,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "campaigns.json",
 };

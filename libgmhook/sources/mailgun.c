@@ -8,6 +8,9 @@
  * timestamp window plus the ledger's event id stop replays. Permanent
  * failures remove the address's e-mail rows, unsubscribes and complaints
  * strip the campaign merge code; each leaves a history row.
+ *
+ * The module reads an event into a record; the built-in mapping file
+ * mappings/campaigns.json turns it into GoldMine actions.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -226,8 +229,10 @@ static void event_notes(struct gmhook__buf *notes, json_object *data,
 	add_line(notes, data, "Message-Id", "/Message-Id");
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record campaigns.json maps: outcome, address, when and notes
+ * (gmhook__record_suppress); other events leave it empty. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(item->data);
 	int outcome = outcome_of(item->data, s);
@@ -235,10 +240,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int64_t when;
 	int rc;
 
+	(void) pb;
 	if (outcome == OUTCOME_NONE) {
-		gmhook__plan_ignore(
-		        pb,
-		        "Mailgun event that is neither a permanent failure, an unsubscribe nor a complaint");
 		return 0;
 	}
 	if (!unix_time(gmhook__get(item->data, s->time), &when)) {
@@ -250,9 +253,9 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	rc = gmhook__plan_suppress(pb, "Mailgun", outcome,
-	                           gmhook__get_str(item->data, s->recipient),
-	                           when, notes.data, err);
+	rc = gmhook__record_suppress(item, outcome,
+	                             gmhook__get_str(item->data, s->recipient),
+	                             s->recipient, when, notes.data, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
@@ -330,5 +333,6 @@ const struct gmhook__source gmhook__source_mailgun = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "campaigns.json",
 };

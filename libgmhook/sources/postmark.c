@@ -6,6 +6,9 @@
  * suppresses sending strip the campaign merge code; each leaves a history
  * row. Postmark signs nothing, so deliveries are guarded by the source's
  * url_token (a ?token= in the URL or HTTP Basic credentials).
+ *
+ * The module reads an event into a record; the built-in mapping file
+ * mappings/campaigns.json turns it into GoldMine actions.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -216,19 +219,20 @@ static void event_notes(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record campaigns.json maps: outcome, address, when and notes
+ * (gmhook__record_suppress); other records leave it empty. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	int outcome = outcome_of(item->data);
 	const char *tp = time_pointer(item->data);
+	const char *ap = address_pointer(item->data);
 	struct gmhook__buf notes = { 0 };
 	int64_t when;
 	int rc;
 
+	(void) pb;
 	if (outcome == OUTCOME_NONE) {
-		gmhook__plan_ignore(
-		        pb,
-		        "Postmark record that is neither a hard bounce, a spam complaint nor an unsubscribe");
 		return 0;
 	}
 	if (!tp ||
@@ -241,10 +245,9 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	rc = gmhook__plan_suppress(
-	        pb, "Postmark", outcome,
-	        gmhook__get_str(item->data, address_pointer(item->data)), when,
-	        notes.data, err);
+	rc = gmhook__record_suppress(item, outcome,
+	                             gmhook__get_str(item->data, ap), ap, when,
+	                             notes.data, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
@@ -261,5 +264,6 @@ const struct gmhook__source gmhook__source_postmark = {
 	.extract = extract,
 	.verify = NULL,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "campaigns.json",
 };

@@ -7,6 +7,9 @@
  * row. Signed deliveries carry an ECDSA P-256 signature over the
  * timestamp header and the raw body, checked with the configured public
  * key; delivery, open and click events are ignored.
+ *
+ * The module reads an event into a record; the built-in mapping file
+ * mappings/campaigns.json turns it into GoldMine actions.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -158,8 +161,10 @@ static void event_notes(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/* The record campaigns.json maps: outcome, address, when and notes
+ * (gmhook__record_suppress); other events leave it empty. */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	int outcome = outcome_of(item->data);
 	json_object *ts = gmhook__get(item->data, "/timestamp");
@@ -167,10 +172,8 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	int64_t when;
 	int rc;
 
+	(void) pb;
 	if (outcome == OUTCOME_NONE) {
-		gmhook__plan_ignore(
-		        pb,
-		        "SendGrid event that is neither a hard bounce, an unsubscribe nor a spam report");
 		return 0;
 	}
 	when = json_object_is_type(ts, json_type_int)
@@ -182,9 +185,9 @@ static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
 		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
 		                         "out of memory");
 	}
-	rc = gmhook__plan_suppress(pb, "SendGrid", outcome,
-	                           gmhook__get_str(item->data, "/email"), when,
-	                           notes.data, err);
+	rc = gmhook__record_suppress(item, outcome,
+	                             gmhook__get_str(item->data, "/email"),
+	                             "/email", when, notes.data, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
@@ -307,5 +310,6 @@ const struct gmhook__source gmhook__source_sendgrid = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "campaigns.json",
 };
