@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The map stage shared by the order sources: a sale described once as a
- * struct gmhook__order becomes contact.upsert (billing details and
- * address into CONTACT1), email.add, a completed sale in CONTHIST
- * (RECTYPE S, ACTVCODE ORD, the amount in DURATION and the quantity in
- * UNITS) and an "Order" detail row holding the order number. Also the
- * amount helpers, since every provider writes money differently.
+ * struct gmhook__order becomes the record that libgmhook/mappings/
+ * orders.json turns into contact.upsert (billing details and address
+ * into CONTACT1), email.add, a completed sale in CONTHIST (RECTYPE S,
+ * ACTVCODE ORD, the amount in DURATION and the quantity in UNITS) and an
+ * "Order" detail row holding the order number. Also the amount helpers,
+ * since every provider writes money differently.
  */
 #include <ctype.h>
 #include <inttypes.h>
@@ -19,8 +20,10 @@
 /* CONTHIST.DURATION and UNITS are VARCHAR(8) in GoldMine. */
 #define SALE_FIELD_MAX 8
 
-static const char *const address_columns[GMHOOK__ORDER_N_ADDRESS] = {
-	"ADDRESS1", "ADDRESS2", "CITY", "STATE", "ZIP", "COUNTRY",
+/* The record keys of the address, mapped to the CONTACT1 columns of
+ * the same names. */
+static const char *const address_keys[GMHOOK__ORDER_N_ADDRESS] = {
+	"address1", "address2", "city", "state", "zip", "country",
 };
 
 void gmhook__order_address_from(struct gmhook__order *o, json_object *data,
@@ -164,30 +167,17 @@ static const char *last_word(const char *name, char *buf, size_t size)
 	return buf;
 }
 
-/* Set CONTACT1 column @p column of @p c1 from @p value, cut to size. */
-static int set_column(struct gmhook__plan_builder *pb,
-                      const struct gmhook__item *item, json_object *c1,
-                      const char *column, const char *value,
-                      const char *pointer, struct gmhook_error *err)
+/* Record @p key unless @p value is NULL or empty; @p path is where the
+ * value was read, for the warning when it is cut to its column. */
+static int set(struct gmhook__item *item, const char *key, const char *value,
+               const char *path)
 {
-	char path[256];
-	char name[32];
-
-	if (!value || !value[0]) {
-		return 0;
-	}
-	gmhook__path_join(path, sizeof(path), item->pointer,
-	                  pointer ? pointer : "");
-	snprintf(name, sizeof(name), "CONTACT1.%s", column);
-	return gmhook__plan_set(pb, c1, column, value,
-	                        gmhook__column_size("CONTACT1", column), name,
-	                        path, err);
+	return gmhook__record_set(item, key, value && value[0] ? value : NULL,
+	                          path);
 }
 
-/* CONTACT and LASTNAME from the full name or first + last name. */
-static int set_names(struct gmhook__plan_builder *pb,
-                     const struct gmhook__item *item, json_object *c1,
-                     const struct gmhook__person *p, struct gmhook_error *err)
+/* contact and lastname from the full name or first + last name. */
+static int set_names(struct gmhook__item *item, const struct gmhook__person *p)
 {
 	const char *full = p->name && p->name[0] ? p->name : NULL;
 	const char *last = p->last && p->last[0] ? p->last : NULL;
@@ -207,16 +197,35 @@ static int set_names(struct gmhook__plan_builder *pb,
 		last = last_word(full, word, sizeof(word));
 		last_path = p->name ? p->name_path : p->last_path;
 	}
-	rc = set_column(pb, item, c1, "CONTACT", full,
-	                p->name ? p->name_path : p->last_path, err);
+	rc = set(item, "contact", full, p->name ? p->name_path : p->last_path);
 	if (rc == 0) {
-		rc = set_column(pb, item, c1, "LASTNAME", last, last_path, err);
+		rc = set(item, "lastname", last, last_path);
 	}
 	return rc;
 }
 
-static int fill_contact1(struct gmhook__plan_builder *pb,
-                         const struct gmhook__item *item, json_object *c1,
+/* A sale field of at most 8 characters, or a warning when it does not
+ * fit: an amount is never cut, it stays in the notes. */
+static int set_sale_field(struct gmhook__plan_builder *pb,
+                          struct gmhook__item *item, const char *key,
+                          const char *field, const char *value,
+                          const char *path, const char *column)
+{
+	if (!value || !value[0]) {
+		return 0;
+	}
+	if (strlen(value) > SALE_FIELD_MAX) {
+		gmhook__plan_warn(
+		        pb,
+		        "%s \"%s\" does not fit %s (%d characters); it is kept in the notes only",
+		        field, value, column, SALE_FIELD_MAX);
+		return 0;
+	}
+	return gmhook__record_set(item, key, value, path);
+}
+
+int gmhook__order_record(struct gmhook__plan_builder *pb,
+                         struct gmhook__item *item,
                          const struct gmhook__order *o,
                          struct gmhook_error *err)
 {
@@ -224,140 +233,31 @@ static int fill_contact1(struct gmhook__plan_builder *pb,
 	size_t i;
 	int rc;
 
-	rc = set_names(pb, item, c1, p, err);
-	if (rc == 0) {
-		rc = set_column(pb, item, c1, "PHONE1", p->phone, p->phone_path,
-		                err);
-	}
-	if (rc == 0) {
-		rc = set_column(pb, item, c1, "COMPANY", p->company,
-		                p->company_path, err);
-	}
-	for (i = 0; rc == 0 && i < GMHOOK__ORDER_N_ADDRESS; i++) {
-		rc = set_column(pb, item, c1, address_columns[i], o->address[i],
-		                o->address_path[i], err);
-	}
-	return rc;
-}
-
-/* contact.upsert matched on the e-mail address, else the phone number,
- * then email.add; SOURCE is written by commit on new contacts only. */
-static int add_contact(struct gmhook__plan_builder *pb,
-                       const struct gmhook__item *item,
-                       const struct gmhook__order *o, const char *label,
-                       struct gmhook_error *err)
-{
-	const char *source = gmhook__plan_ctx(pb)->source_label;
-	json_object *upsert = gmhook__plan_action(pb, "contact.upsert");
-	json_object *match = json_object_new_object();
-	json_object *c1 = json_object_new_object();
-	json_object *email;
-	const char *key = o->person.email ? "email" : "phone";
-	const char *value = o->person.email ? o->person.email : o->person.phone;
-	int rc;
-
-	if (!upsert || !match || !c1) {
-		json_object_put(match);
-		json_object_put(c1);
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(match, key, json_object_new_string(value));
-	json_object_object_add(upsert, "match", match); /* steals match */
-	json_object_object_add(upsert, "contact1", c1); /* steals c1 */
-	json_object_object_add(upsert, "source",
-	                       json_object_new_string(source ? source : label));
-	rc = fill_contact1(pb, item, c1, o, err);
-	if (rc < 0 || !o->person.email) {
-		return rc;
-	}
-	email = gmhook__plan_action(pb, "email.add");
-	if (!email) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(email, "address",
-	                       json_object_new_string(o->person.email));
-	json_object_object_add(email, "primary", json_object_new_boolean(1));
-	return 0;
-}
-
-/* A sale field of at most 8 characters, or a warning when it does not
- * fit: an amount is never cut, it stays in the notes. */
-static void add_sale_field(struct gmhook__plan_builder *pb, json_object *h,
-                           const char *key, const char *value,
-                           const char *column)
-{
-	if (!value || !value[0]) {
-		return;
-	}
-	if (strlen(value) > SALE_FIELD_MAX) {
-		gmhook__plan_warn(
-		        pb,
-		        "%s \"%s\" does not fit %s (%d characters); it is kept in the notes only",
-		        key, value, column, SALE_FIELD_MAX);
-		return;
-	}
-	json_object_object_add(h, key, json_object_new_string(value));
-}
-
-static int add_sale(struct gmhook__plan_builder *pb,
-                    const struct gmhook__order *o, struct gmhook_error *err)
-{
-	json_object *h = NULL;
-	int rc;
-
-	rc = gmhook__plan_history(pb, "S", "ORD", o->resultcode, o->when,
-	                          o->ref, o->notes, &h, err);
-	if (rc < 0) {
-		return rc;
-	}
-	add_sale_field(pb, h, "duration", o->amount, "CONTHIST.DURATION");
-	add_sale_field(pb, h, "units", o->units, "CONTHIST.UNITS");
-	return 0;
-}
-
-static int add_detail(struct gmhook__plan_builder *pb,
-                      const struct gmhook__order *o, struct gmhook_error *err)
-{
-	json_object *d;
-
-	if (!o->number || !o->number[0]) {
-		return 0;
-	}
-	d = gmhook__plan_action(pb, "detail.add");
-	if (!d) {
-		return gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
-		                         "out of memory");
-	}
-	json_object_object_add(d, "name", json_object_new_string("Order"));
-	if (o->ref) {
-		json_object_object_add(d, "notes",
-		                       json_object_new_string(o->ref));
-	}
-	return gmhook__plan_set(pb, d, "reference", o->number, 35,
-	                        "CONTSUPP.CONTSUPREF", NULL, err);
-}
-
-int gmhook__order_plan(struct gmhook__plan_builder *pb,
-                       const struct gmhook__item *item,
-                       const struct gmhook__order *o, const char *label,
-                       struct gmhook_error *err)
-{
-	int rc;
-
-	if (!o->person.email && !o->person.phone) {
-		gmhook__plan_ignore(
-		        pb,
+	if (!p->email && !p->phone) {
+		rc = gmhook__record_ignore(
+		        item,
 		        "the order names no e-mail address or phone number, so no GoldMine contact can be found or created for it");
-		return 0;
+		goto out;
 	}
-	rc = add_contact(pb, item, o, label, err);
-	if (rc == 0) {
-		rc = add_sale(pb, o, err);
+	rc = set(item, "email", p->email, NULL);
+	rc = rc ? rc : set_names(item, p);
+	rc = rc ? rc : set(item, "phone", p->phone, p->phone_path);
+	rc = rc ? rc : set(item, "company", p->company, p->company_path);
+	for (i = 0; rc == 0 && i < GMHOOK__ORDER_N_ADDRESS; i++) {
+		rc = set(item, address_keys[i], o->address[i],
+		         o->address_path[i]);
 	}
-	if (rc == 0) {
-		rc = add_detail(pb, o, err);
-	}
-	return rc;
+	rc = rc ? rc : set(item, "number", o->number, o->number_path);
+	rc = rc ? rc : gmhook__record_set_time(item, "when", o->when);
+	rc = rc ? rc
+	        : set_sale_field(pb, item, "amount", "duration", o->amount,
+	                         o->amount_path, "CONTHIST.DURATION");
+	rc = rc ? rc
+	        : set_sale_field(pb, item, "units", "units", o->units, NULL,
+	                         "CONTHIST.UNITS");
+	rc = rc ? rc : set(item, "notes", o->notes, NULL);
+out:
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, MAP, "",
+	                              "out of memory")
+	          : 0;
 }

@@ -3,7 +3,8 @@
  * What the order sources (Shopify, WooCommerce, Stripe, Square) share at
  * the map stage: one description of a sale, filled by each module from
  * its provider's payload, and the helper that turns it into the same
- * GoldMine actions for all of them. Private to libgmhook/sources.
+ * record for all of them (mapped by libgmhook/mappings/orders.json).
+ * Private to libgmhook/sources.
  */
 #ifndef GMHOOK_SOURCES_ORDER_H
 #define GMHOOK_SOURCES_ORDER_H
@@ -26,18 +27,19 @@ enum gmhook__order_address {
 };
 
 /* One sale as the map stage sees it. Pointers are borrowed from the
- * event's data; paths are JSON pointers relative to it. */
+ * event's data; paths are JSON pointers relative to it, set when the
+ * value is the payload's own text (NULL when the module made it). */
 struct gmhook__order {
 	struct gmhook__person person;
 	const char *address[GMHOOK__ORDER_N_ADDRESS];
 	char address_path[GMHOOK__ORDER_N_ADDRESS][128];
-	const char *number;     /* detail reference, e.g. "#1001" */
-	const char *ref;        /* history REF, e.g. "Shopify order #1001" */
-	const char *resultcode; /* "NEW" placed, "PAI" paid */
+	const char *number; /* detail reference, e.g. "#1001" */
+	const char *number_path;
 	int64_t when;
 	const char *amount; /* "123.45" */
-	const char *units;  /* total item quantity, NULL when unknown */
-	const char *notes;  /* line items, currency, payment */
+	const char *amount_path;
+	const char *units; /* total item quantity, NULL when unknown */
+	const char *notes; /* total, line items, payment; no REF line */
 };
 
 /*
@@ -51,16 +53,17 @@ void gmhook__order_address_from(struct gmhook__order *o, json_object *data,
                                 const char *const rel[GMHOOK__ORDER_N_ADDRESS]);
 
 /*
- * Emit contact.upsert (billing name, e-mail, phone, company and address
- * into CONTACT1, each cut to its column), email.add, history.add (S,
- * ORD/<resultcode>, DURATION the amount, UNITS the quantity) and
- * detail.add ("Order", the order number). An order that names neither an
- * e-mail address nor a phone number is ignored with a reason instead.
+ * Put @p o into item->record: email, contact, lastname, phone, company,
+ * address1, address2, city, state, zip, country, number, when (ISO 8601
+ * UTC), amount and units (left out with a warning when longer than the
+ * 8 characters of CONTHIST.DURATION and UNITS; the notes keep them) and
+ * notes. An order that names neither an e-mail address nor a phone
+ * number is ignored with a reason instead.
  */
-int gmhook__order_plan(struct gmhook__plan_builder *pb,
-                       const struct gmhook__item *item,
-                       const struct gmhook__order *o, const char *label,
-                       struct gmhook_error *err);
+int gmhook__order_record(struct gmhook__plan_builder *pb,
+                         struct gmhook__item *item,
+                         const struct gmhook__order *o,
+                         struct gmhook_error *err);
 
 /* Is @p s a plain decimal amount ("123.45", "0", "-5.5")? */
 bool gmhook__order_amount_valid(const char *s);

@@ -5,8 +5,9 @@
  * The event id is X-Shopify-Event-Id (the same on every retry), else
  * X-Shopify-Webhook-Id, else the order id plus the topic; ids exceed 2^53
  * and are only ever read as text. X-Shopify-Hmac-Sha256 is checked over
- * the raw body. An order becomes a contact from its billing details and a
- * sale (see order.c); admin test notifications are ignored.
+ * the raw body. An order becomes a record of its billing details and
+ * sale (see order.c), mapped by libgmhook/mappings/orders.json; admin
+ * test notifications are ignored.
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static void add_string(json_object *meta, const char *key, const char *value)
 
 /*
  * Without X-Shopify-Topic (a body saved and replayed by hand) the order
- * is taken as orders/create and map says so in a warning.
+ * is taken as orders/create and record says so in a warning.
  */
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
                    struct gmhook__item *item, struct gmhook_error *err)
@@ -297,8 +298,7 @@ static void add_lines(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-static void add_summary(struct gmhook__buf *notes, json_object *data,
-                        const char *ref)
+static void add_summary(struct gmhook__buf *notes, json_object *data)
 {
 	static const struct {
 		const char *label;
@@ -317,7 +317,7 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 	const char *id = gmhook__order_text(data, "/id");
 	size_t i;
 
-	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref,
+	gmhook__buf_addf(notes, "Total: %s %s\r\n",
 	                 gmhook__get_str(data, "/total_price"),
 	                 currency ? currency : "");
 	add_lines(notes, data);
@@ -338,19 +338,24 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 	}
 }
 
-/* The order's name ("#1001" as the shop shows it), else "#<number>". */
-static const char *order_number(json_object *data, char *buf, size_t size)
+/* The order's name ("#1001" as the shop shows it), else "#<number>",
+ * else the order id; *@p path is where it was read as is. */
+static const char *order_number(json_object *data, char *buf, size_t size,
+                                const char **path)
 {
 	const char *name = nonempty(gmhook__get_str(data, "/name"));
 	const char *number = gmhook__order_text(data, "/order_number");
 
+	*path = NULL;
 	if (name) {
+		*path = "/name";
 		return name;
 	}
 	if (number) {
 		snprintf(buf, size, "#%s", number);
 		return buf;
 	}
+	*path = "/id";
 	return gmhook__order_text(data, "/id");
 }
 
@@ -367,9 +372,9 @@ static int64_t order_time(struct gmhook_ctx *ctx, json_object *data, bool paid)
 	return gmhook__now(ctx);
 }
 
-static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
-                     struct gmhook__plan_builder *pb, bool paid,
-                     struct gmhook_error *err)
+static int record_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                        struct gmhook__plan_builder *pb, bool paid,
+                        struct gmhook_error *err)
 {
 	static const char *const address_rel[GMHOOK__ORDER_N_ADDRESS] = {
 		"/address1",      "/address2", "/city",
@@ -380,7 +385,6 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	struct gmhook__buf notes = { 0 };
 	struct person_paths pp;
 	char number_buf[32];
-	char ref[128];
 	char units[24];
 	int rc;
 
@@ -388,53 +392,61 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	if (base) {
 		gmhook__order_address_from(&o, item->data, base, address_rel);
 	}
-	o.number = order_number(item->data, number_buf, sizeof(number_buf));
-	snprintf(ref, sizeof(ref), "Shopify order %s", o.number);
-	o.ref = ref;
-	o.resultcode = paid ? "PAI" : "NEW";
+	o.number = order_number(item->data, number_buf, sizeof(number_buf),
+	                        &o.number_path);
 	o.when = order_time(ctx, item->data, paid);
 	o.amount = gmhook__get_str(item->data, "/total_price");
+	o.amount_path = "/total_price";
 	if (gmhook__order_quantity(units, sizeof(units), item->data,
 	                           "/line_items", "/quantity")) {
 		o.units = units;
 	}
-	add_summary(&notes, item->data, ref);
+	add_summary(&notes, item->data);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
 		                         "", "out of memory");
 	}
 	o.notes = notes.data;
-	rc = gmhook__order_plan(pb, item, &o, "Shopify", err);
+	rc = gmhook__order_record(pb, item, &o, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record orders.json maps (docs/sources.md#shopify): the billing
+ * details, the order's number, time, amount, units and notes. Test
+ * notifications and topics other than orders/create and orders/paid
+ * are ignored.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *topic = gmhook__get_str(item->meta, "/type");
+	int rc;
 
 	if (json_object_get_boolean(
 	            gmhook__get(item->meta, "/test_delivery"))) {
-		gmhook__plan_ignore(
-		        pb,
+		rc = gmhook__record_ignore(
+		        item,
 		        "a Shopify test notification (X-Shopify-Test: true), not a real order");
-		return 0;
-	}
-	if (!is_order_topic(topic)) {
-		gmhook__plan_ignore(
-		        pb,
+	} else if (!is_order_topic(topic)) {
+		rc = gmhook__record_ignore(
+		        item,
 		        "not an orders/create or orders/paid Shopify topic");
-		return 0;
+	} else {
+		if (json_object_get_boolean(
+		            gmhook__get(item->meta, "/topic_assumed"))) {
+			gmhook__plan_warn(
+			        pb,
+			        "no X-Shopify-Topic header; the order is taken as orders/create");
+		}
+		return record_order(ctx, item, pb,
+		                    strcmp(topic, "orders/paid") == 0, err);
 	}
-	if (json_object_get_boolean(
-	            gmhook__get(item->meta, "/topic_assumed"))) {
-		gmhook__plan_warn(
-		        pb,
-		        "no X-Shopify-Topic header; the order is taken as orders/create");
-	}
-	return map_order(ctx, item, pb, strcmp(topic, "orders/paid") == 0, err);
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 const struct gmhook__source gmhook__source_shopify = {
@@ -448,5 +460,6 @@ const struct gmhook__source gmhook__source_shopify = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "orders.json",
 };

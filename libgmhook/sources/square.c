@@ -8,6 +8,8 @@
  * SHA-256 (x-square-hmacsha256-signature) or, from older subscriptions,
  * SHA-1 (x-square-signature). Square sends no customer e-mail with a
  * payment except buyer_email_address; without it the sale is ignored.
+ * A sale becomes a record of the buyer and the payment (see order.c),
+ * mapped by libgmhook/mappings/orders.json.
  */
 #include <stdio.h>
 #include <string.h>
@@ -271,8 +273,7 @@ static void person_of(struct gmhook__order *o, struct person_paths *pp,
 }
 
 static void add_summary(struct gmhook__buf *notes, json_object *data,
-                        const char *ref, const char *amount,
-                        const char *currency)
+                        const char *amount, const char *currency)
 {
 	static const struct {
 		const char *label;
@@ -290,8 +291,7 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 
 	size_t i;
 
-	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref, amount,
-	                 currency);
+	gmhook__buf_addf(notes, "Total: %s %s\r\n", amount, currency);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		const char *v =
 		        nonempty(gmhook__get_str(data, lines[i].pointer));
@@ -325,9 +325,12 @@ static int64_t sale_time(struct gmhook_ctx *ctx, json_object *data)
 	return gmhook__now(ctx);
 }
 
-static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
-                    struct gmhook__plan_builder *pb, struct gmhook_error *err)
+static int record_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                       struct gmhook__plan_builder *pb,
+                       struct gmhook_error *err)
 {
+	static const char order_id[] = "/data/object/payment/order_id";
+	static const char payment_id[] = "/data/object/payment/id";
 	const char *money = money_pointer(item->data);
 	char pointer[128];
 	struct gmhook__order o = { 0 };
@@ -335,7 +338,6 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	struct person_paths pp;
 	const char *currency;
 	char amount[32];
-	char ref[128];
 	int rc;
 
 	snprintf(pointer, sizeof(pointer), "%s/currency", money);
@@ -346,60 +348,63 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	        json_object_get_int64(gmhook__get(item->data, pointer)),
 	        currency);
 	person_of(&o, &pp, item->data);
-	o.number = nonempty(
-	        gmhook__get_str(item->data, "/data/object/payment/order_id"));
+	o.number = nonempty(gmhook__get_str(item->data, order_id));
+	o.number_path = order_id;
 	if (!o.number) {
-		o.number =
-		        gmhook__get_str(item->data, "/data/object/payment/id");
+		o.number = gmhook__get_str(item->data, payment_id);
+		o.number_path = payment_id;
 	}
-	snprintf(ref, sizeof(ref), "Square order %s", o.number ? o.number : "");
-	o.ref = ref;
-	o.resultcode = "PAI";
 	o.when = sale_time(ctx, item->data);
 	o.amount = amount;
-	add_summary(&notes, item->data, ref, amount, currency);
+	add_summary(&notes, item->data, amount, currency);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
 		                         "", "out of memory");
 	}
 	o.notes = notes.data;
-	rc = gmhook__order_plan(pb, item, &o, "Square", err);
+	rc = gmhook__order_record(pb, item, &o, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record orders.json maps (docs/sources.md#square): the buyer's
+ * e-mail address and billing address, the order number, time, amount
+ * (converted from minor units) and notes. Payments not COMPLETED, or
+ * without buyer_email_address, and other event types are ignored.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
+	int rc;
 
 	if (type && strcmp(type, "webhooks.test_notification") == 0) {
-		gmhook__plan_ignore(pb, "a Square test notification");
-		return 0;
-	}
-	if (!is_payment_event(type)) {
-		gmhook__plan_ignore(
-		        pb,
+		rc = gmhook__record_ignore(item, "a Square test notification");
+	} else if (!is_payment_event(type)) {
+		rc = gmhook__record_ignore(
+		        item,
 		        "not a payment.created or payment.updated Square event");
-		return 0;
-	}
-	if (!is_completed(item->data)) {
-		gmhook__plan_ignore(pb,
-		                    "the Square payment is not COMPLETED yet");
-		return 0;
-	}
-	/* Square's payment carries no customer e-mail or phone except
-	 * buyer_email_address (set when the buyer asked for an e-mailed
-	 * receipt); the customer record would need an API call. */
-	if (!nonempty(gmhook__get_str(
-	            item->data, "/data/object/payment/buyer_email_address"))) {
-		gmhook__plan_ignore(
-		        pb,
+	} else if (!is_completed(item->data)) {
+		rc = gmhook__record_ignore(
+		        item, "the Square payment is not COMPLETED yet");
+	} else if (!nonempty(gmhook__get_str(
+	                   item->data,
+	                   "/data/object/payment/buyer_email_address"))) {
+		/* Square's payment carries no customer e-mail or phone
+		 * except buyer_email_address (set when the buyer asked for
+		 * an e-mailed receipt); the customer record would need an
+		 * API call. */
+		rc = gmhook__record_ignore(
+		        item,
 		        "the Square payment has no buyer_email_address, so no GoldMine contact can be found or created for it");
-		return 0;
+	} else {
+		return record_sale(ctx, item, pb, err);
 	}
-	return map_sale(ctx, item, pb, err);
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 const struct gmhook__source gmhook__source_square = {
@@ -414,5 +419,6 @@ const struct gmhook__source gmhook__source_square = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "orders.json",
 };

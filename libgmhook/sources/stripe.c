@@ -4,9 +4,10 @@
  * Event object, id "evt_..." as the event id). Stripe-Signature carries a
  * timestamp and one or more v1 HMACs of "<t>.<raw body>"; any may match
  * and the timestamp must be within the tolerance (300 s, as Stripe's
- * libraries). Amounts are integers in the currency's minor unit. A paid
- * session or a successful charge becomes a contact from the customer's
- * details and a sale (see order.c); other event types are ignored.
+ * libraries). Amounts are integers in the currency's minor unit. A
+ * completed session or a successful charge becomes a record of the
+ * customer's details and the sale (see order.c), mapped by
+ * libgmhook/mappings/orders.json; other event types are ignored.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -339,9 +340,10 @@ static void person_of(struct gmhook__order *o, json_object *data,
 /*
  * The order number for the "Order" detail: the merchant's own
  * client_reference_id, else the PaymentIntent (shared by a session and
- * its charge, so both events name the same order), else the object id.
+ * its charge, so both events name the same order), else the object id;
+ * *@p path is where it was read.
  */
-static const char *order_number(json_object *data)
+static const char *order_number(json_object *data, const char **path)
 {
 	static const char *const candidates[] = {
 		"/data/object/client_reference_id",
@@ -355,15 +357,16 @@ static const char *order_number(json_object *data)
 		const char *s = nonempty(gmhook__get_str(data, candidates[i]));
 
 		if (s) {
+			*path = candidates[i];
 			return s;
 		}
 	}
+	*path = NULL;
 	return NULL;
 }
 
 static void add_summary(struct gmhook__buf *notes, json_object *data,
-                        const char *ref, const char *amount,
-                        const char *currency)
+                        const char *amount, const char *currency)
 {
 	static const struct {
 		const char *label;
@@ -382,8 +385,7 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 
 	size_t i;
 
-	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref, amount,
-	                 currency);
+	gmhook__buf_addf(notes, "Total: %s %s\r\n", amount, currency);
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		const char *v =
 		        nonempty(gmhook__get_str(data, lines[i].pointer));
@@ -400,28 +402,15 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 	}
 }
 
-/* "paid" and "no_payment_required" sessions are paid; "unpaid" ones
- * (delayed payment methods) are orders placed but not yet paid. */
-static const char *result_code(json_object *data, const char *type)
-{
-	const char *status;
-
-	if (strcmp(type, charge_type) == 0) {
-		return "PAI";
-	}
-	status = gmhook__get_str(data, "/data/object/payment_status");
-	return status && strcmp(status, "unpaid") == 0 ? "NEW" : "PAI";
-}
-
 static void upper_copy(char *out, size_t size, const char *s)
 {
 	snprintf(out, size, "%s", s ? s : "");
 	gmhook__str_upper(out);
 }
 
-static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
-                    struct gmhook__plan_builder *pb, const char *type,
-                    struct gmhook_error *err)
+static int record_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                       struct gmhook__plan_builder *pb, const char *type,
+                       struct gmhook_error *err)
 {
 	const struct shape *s = shape_of(type);
 	json_object *created = gmhook__get(item->data, "/created");
@@ -429,7 +418,6 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	struct gmhook__buf notes = { 0 };
 	char currency[8];
 	char amount[32];
-	char ref[128];
 	int rc;
 
 	upper_copy(currency, sizeof(currency),
@@ -439,45 +427,47 @@ static int map_sale(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	        json_object_get_int64(gmhook__get(item->data, s->amount)),
 	        currency);
 	person_of(&o, item->data, s);
-	o.number = order_number(item->data);
-	snprintf(ref, sizeof(ref), "Stripe %s %s",
-	         s == &checkout_shape ? "checkout" : "charge",
-	         o.number ? o.number : "");
-	o.ref = ref;
-	o.resultcode = result_code(item->data, type);
+	o.number = order_number(item->data, &o.number_path);
 	o.when = json_object_is_type(created, json_type_int)
 	                 ? json_object_get_int64(created)
 	                 : gmhook__now(ctx);
 	o.amount = amount;
-	add_summary(&notes, item->data, ref, amount, currency);
+	add_summary(&notes, item->data, amount, currency);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
 		                         "", "out of memory");
 	}
 	o.notes = notes.data;
-	rc = gmhook__order_plan(pb, item, &o, "Stripe", err);
+	rc = gmhook__order_record(pb, item, &o, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record orders.json maps (docs/sources.md#stripe): the customer's
+ * details, the order number, time, amount (converted from minor units)
+ * and notes. Setup-mode sessions and other event types are ignored.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->data, "/type");
+	int rc;
 
 	if (!is_handled(type)) {
-		gmhook__plan_ignore(
-		        pb,
+		rc = gmhook__record_ignore(
+		        item,
 		        "not a checkout.session.completed or charge.succeeded Stripe event");
-		return 0;
+	} else if (is_setup_session(item->data)) {
+		rc = gmhook__record_ignore(
+		        item, "a setup-mode Checkout session charges nothing");
+	} else {
+		return record_sale(ctx, item, pb, type, err);
 	}
-	if (is_setup_session(item->data)) {
-		gmhook__plan_ignore(
-		        pb, "a setup-mode Checkout session charges nothing");
-		return 0;
-	}
-	return map_sale(ctx, item, pb, type, err);
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 const struct gmhook__source gmhook__source_stripe = {
@@ -492,5 +482,6 @@ const struct gmhook__source gmhook__source_stripe = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "orders.json",
 };

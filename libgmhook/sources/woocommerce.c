@@ -6,7 +6,8 @@
  * must be answered 2xx; it is ignored. The delivery id changes on every
  * attempt, so the order id plus date_modified_gmt is the event id.
  * X-WC-Webhook-Signature is checked over the raw body; an order becomes a
- * contact from its billing details and a sale (see order.c).
+ * record of its billing details and sale (see order.c), mapped by
+ * libgmhook/mappings/orders.json.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static void add_string(json_object *meta, const char *key, const char *value)
 
 /*
  * Without X-WC-Webhook-Topic (a body saved and replayed by hand) the
- * order is taken as order.created and map says so in a warning.
+ * order is taken as order.created and record says so in a warning.
  */
 static int extract(struct gmhook_ctx *ctx, const struct gmhook__delivery *d,
                    struct gmhook__item *item, struct gmhook_error *err)
@@ -218,8 +219,7 @@ static void add_lines(struct gmhook__buf *notes, json_object *data)
 	}
 }
 
-static void add_summary(struct gmhook__buf *notes, json_object *data,
-                        const char *ref)
+static void add_summary(struct gmhook__buf *notes, json_object *data)
 {
 	static const struct {
 		const char *label;
@@ -237,7 +237,7 @@ static void add_summary(struct gmhook__buf *notes, json_object *data,
 	const char *currency = gmhook__get_str(data, "/currency");
 	size_t i;
 
-	gmhook__buf_addf(notes, "%s\r\nTotal: %s %s\r\n", ref,
+	gmhook__buf_addf(notes, "Total: %s %s\r\n",
 	                 gmhook__get_str(data, "/total"),
 	                 currency ? currency : "");
 	add_lines(notes, data);
@@ -263,8 +263,9 @@ static int64_t order_time(struct gmhook_ctx *ctx, json_object *data)
 	return gmhook__now(ctx);
 }
 
-static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
-                     struct gmhook__plan_builder *pb, struct gmhook_error *err)
+static int record_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                        struct gmhook__plan_builder *pb,
+                        struct gmhook_error *err)
 {
 	static const char *const address_rel[GMHOOK__ORDER_N_ADDRESS] = {
 		"/address_1", "/address_2", "/city",
@@ -274,7 +275,6 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	struct gmhook__order o = { 0 };
 	struct gmhook__buf notes = { 0 };
 	char number_buf[64];
-	char ref[128];
 	char units[24];
 	int rc;
 
@@ -283,50 +283,55 @@ static int map_order(struct gmhook_ctx *ctx, struct gmhook__item *item,
 	snprintf(number_buf, sizeof(number_buf), "#%s",
 	         number ? number : gmhook__order_text(item->data, "/id"));
 	o.number = number_buf;
-	snprintf(ref, sizeof(ref), "WooCommerce order %s", number_buf);
-	o.ref = ref;
-	o.resultcode = "NEW";
 	o.when = order_time(ctx, item->data);
 	o.amount = gmhook__get_str(item->data, "/total");
+	o.amount_path = "/total";
 	if (gmhook__order_quantity(units, sizeof(units), item->data,
 	                           "/line_items", "/quantity")) {
 		o.units = units;
 	}
-	add_summary(&notes, item->data, ref);
+	add_summary(&notes, item->data);
 	if (notes.failed) {
 		gmhook__buf_free(&notes);
 		return gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP,
 		                         "", "out of memory");
 	}
 	o.notes = notes.data;
-	rc = gmhook__order_plan(pb, item, &o, "WooCommerce", err);
+	rc = gmhook__order_record(pb, item, &o, err);
 	gmhook__buf_free(&notes);
 	return rc;
 }
 
-static int map(struct gmhook_ctx *ctx, struct gmhook__item *item,
-               struct gmhook__plan_builder *pb, struct gmhook_error *err)
+/*
+ * The record orders.json maps (docs/sources.md#woocommerce): the billing
+ * details, the order's number ("#<number>"), time, amount, units and
+ * notes. The ping and topics other than order.created are ignored.
+ */
+static int record(struct gmhook_ctx *ctx, struct gmhook__item *item,
+                  struct gmhook__plan_builder *pb, struct gmhook_error *err)
 {
 	const char *type = gmhook__get_str(item->meta, "/type");
+	int rc;
 
 	if (type && strcmp(type, ping_type) == 0) {
-		gmhook__plan_ignore(
-		        pb,
+		rc = gmhook__record_ignore(
+		        item,
 		        "the WooCommerce ping sent when a webhook is saved");
-		return 0;
+	} else if (!is_order_created(type)) {
+		rc = gmhook__record_ignore(
+		        item, "not an order.created WooCommerce topic");
+	} else {
+		if (json_object_get_boolean(
+		            gmhook__get(item->meta, "/topic_assumed"))) {
+			gmhook__plan_warn(
+			        pb,
+			        "no X-WC-Webhook-Topic header; the order is taken as order.created");
+		}
+		return record_order(ctx, item, pb, err);
 	}
-	if (!is_order_created(type)) {
-		gmhook__plan_ignore(pb,
-		                    "not an order.created WooCommerce topic");
-		return 0;
-	}
-	if (json_object_get_boolean(
-	            gmhook__get(item->meta, "/topic_assumed"))) {
-		gmhook__plan_warn(
-		        pb,
-		        "no X-WC-Webhook-Topic header; the order is taken as order.created");
-	}
-	return map_order(ctx, item, pb, err);
+	return rc ? gmhook__error_set(err, GMHOOK_ENOMEM, GMHOOK_STAGE_MAP, "",
+	                              "out of memory")
+	          : 0;
 }
 
 const struct gmhook__source gmhook__source_woocommerce = {
@@ -340,5 +345,6 @@ const struct gmhook__source gmhook__source_woocommerce = {
 	.extract = extract,
 	.verify = verify,
 	.validate = validate,
-	.map = map,
+	.record = record,
+	.mapping = "orders.json",
 };
