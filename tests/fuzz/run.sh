@@ -78,8 +78,22 @@ compile() {
 }
 export -f compile
 export CLANG top work
+
+# The built-in mapping files, compiled in as meson's custom target does.
+mapfile -t mapping_files < <(sed -n "s|^ *'\(mappings/[a-z_]*\.json\)',*$|$top/libgmhook/\1|p" \
+	"$top/libgmhook/meson.build")
+python3 "$top/libgmhook/mappings/embed.py" "$work/builtin-files.c.new" \
+	"${mapping_files[@]}" || exit 1
+cmp -s "$work/builtin-files.c.new" "$work/builtin-files.c" ||
+	mv "$work/builtin-files.c.new" "$work/builtin-files.c"
+rm -f "$work/builtin-files.c.new"
+if [ ! -e "$work/obj/builtin-files.o" ] ||
+	[ "$work/builtin-files.c" -nt "$work/obj/builtin-files.o" ]; then
+	"$CLANG" "${cflags[@]}" -c "$work/builtin-files.c" \
+		-o "$work/obj/builtin-files.o" || exit 1
+fi
 export CFLAGS_LIST="${cflags[*]}"
-objs=()
+objs=("$work/obj/builtin-files.o")
 pids=()
 failed_build=0
 for src in "${sources[@]}"; do
