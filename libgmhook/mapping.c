@@ -213,15 +213,63 @@ static int check_transforms(struct check *c, json_object *t, const char *path)
 	return 0;
 }
 
+/* A value spec's parts, read in one pass over its (few) members. */
+enum spec_kind {
+	SPEC_NONE,
+	SPEC_POINTER,
+	SPEC_RECORD,
+	SPEC_META,
+	SPEC_FIRST,
+	SPEC_LITERAL,
+	SPEC_JOIN,
+};
+
+struct spec {
+	enum spec_kind kind; /* the first present, in this order */
+	json_object *arg;
+	json_object *transforms;
+};
+
+static enum spec_kind spec_kind_of(const char *key)
+{
+	static const char *const names[] = { "pointer", "record",  "meta",
+		                             "first",   "literal", "join" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (key[0] == names[i][0] && strcmp(key, names[i]) == 0) {
+			return (enum spec_kind)(SPEC_POINTER + i);
+		}
+	}
+	return SPEC_NONE;
+}
+
+static bool spec_read(json_object *v, struct spec *sp)
+{
+	sp->kind = SPEC_NONE;
+	sp->arg = NULL;
+	sp->transforms = NULL;
+	if (!json_object_is_type(v, json_type_object)) {
+		return false;
+	}
+	json_object_object_foreach (v, key, val) {
+		enum spec_kind k = spec_kind_of(key);
+
+		if (k != SPEC_NONE && (sp->kind == SPEC_NONE || k < sp->kind)) {
+			sp->kind = k;
+			sp->arg = val;
+		} else if (k == SPEC_NONE && strcmp(key, "transforms") == 0) {
+			sp->transforms = val;
+		}
+	}
+	return sp->kind != SPEC_NONE;
+}
+
 static bool is_value_spec(json_object *v)
 {
-	return json_object_is_type(v, json_type_object) &&
-	       (json_object_object_get_ex(v, "pointer", NULL) ||
-	        json_object_object_get_ex(v, "record", NULL) ||
-	        json_object_object_get_ex(v, "first", NULL) ||
-	        json_object_object_get_ex(v, "literal", NULL) ||
-	        json_object_object_get_ex(v, "meta", NULL) ||
-	        json_object_object_get_ex(v, "join", NULL));
+	struct spec sp;
+
+	return spec_read(v, &sp);
 }
 
 static int check_value(struct check *c, json_object *v, const char *path);
@@ -1287,57 +1335,58 @@ static bool has_default(json_object *v)
 	return false;
 }
 
+/* {"meta": KEY}: the source's label, or the event's type, id or time. */
+static char *meta_text(struct eval *e, const char *key)
+{
+	json_object *m = NULL;
+
+	if (strcmp(key, "label") == 0) {
+		struct gmhook_ctx *ctx = gmhook__plan_ctx(e->pb);
+
+		return gmhook__strdup(ctx->source_label ? ctx->source_label
+		                                        : e->item->label);
+	}
+	/* "type", "id", "time": members of the event's entry, not
+	 * pointers. */
+	if (json_object_object_get_ex(e->item->meta, key, &m) &&
+	    json_object_is_type(m, json_type_string)) {
+		return gmhook__strdup(json_object_get_string(m));
+	}
+	return NULL;
+}
+
 /* Evaluate a value spec to a string (caller frees) or NULL (absent). */
 static char *evaluate(struct eval *e, json_object *v)
 {
 	json_object *x = NULL;
 	json_object *raw = NULL;
+	struct spec sp;
 	char *s = NULL;
 	size_t i;
 
-	if (!is_value_spec(v)) {
+	if (!spec_read(v, &sp)) {
 		return value_text(v);
 	}
-	if (json_object_object_get_ex(v, "pointer", &x) ||
-	    json_object_object_get_ex(v, "record", &x)) {
-		if (json_object_object_get_ex(v, "record", NULL)) {
-			/* The source's record says where it read the value
-			 * (a pointer in the event) when it read it as is. */
-			e->record = json_object_get_string(x);
-			raw = gmhook__get(e->item->record, e->record);
-			e->pointer = gmhook__get_str(
-			        gmhook__get(e->item->record, "/_from"),
-			        e->record);
-		} else {
-			e->pointer = json_object_get_string(x);
-			raw = gmhook__get(e->item->data, e->pointer);
-		}
+	x = sp.arg;
+	switch (sp.kind) {
+	case SPEC_RECORD:
+		/* The source's record says where it read the value (a
+		 * pointer in the event) when it read it as is. */
+		e->record = json_object_get_string(x);
+		raw = gmhook__get(e->item->record, e->record);
+		e->pointer = gmhook__get_str(
+		        gmhook__get(e->item->record, "/_from"), e->record);
 		s = value_text(raw);
-		if (!s && !has_default(v)) {
-			/* Absent stays absent: never blank a field. Explain
-			 * still lists the transforms the rule names. */
-			note_transforms(e, gmhook__get(v, "/transforms"));
-			return NULL;
-		}
-	} else if (json_object_object_get_ex(v, "meta", &x)) {
-		const char *key = json_object_get_string(x);
-
-		if (strcmp(key, "label") == 0) {
-			struct gmhook_ctx *ctx = gmhook__plan_ctx(e->pb);
-
-			s = gmhook__strdup(ctx->source_label ? ctx->source_label
-			                                     : e->item->label);
-		} else {
-			json_object *m = NULL;
-
-			/* "type", "id", "time": members of the event's
-			 * entry, not pointers. */
-			if (json_object_object_get_ex(e->item->meta, key, &m) &&
-			    json_object_is_type(m, json_type_string)) {
-				s = gmhook__strdup(json_object_get_string(m));
-			}
-		}
-	} else if (json_object_object_get_ex(v, "first", &x)) {
+		break;
+	case SPEC_POINTER:
+		e->pointer = json_object_get_string(x);
+		raw = gmhook__get(e->item->data, e->pointer);
+		s = value_text(raw);
+		break;
+	case SPEC_META:
+		s = meta_text(e, json_object_get_string(x));
+		break;
+	case SPEC_FIRST:
 		/* The first part that gives a non-empty text. */
 		for (i = 0; !s && i < json_object_array_length(x); i++) {
 			s = evaluate(e, json_object_array_get_idx(x, i));
@@ -1346,13 +1395,11 @@ static char *evaluate(struct eval *e, json_object *v)
 				s = NULL;
 			}
 		}
-		if (!s && !has_default(v)) {
-			note_transforms(e, gmhook__get(v, "/transforms"));
-			return NULL;
-		}
-	} else if (json_object_object_get_ex(v, "literal", &x)) {
+		break;
+	case SPEC_LITERAL:
 		s = value_text(x);
-	} else if (json_object_object_get_ex(v, "join", &x)) {
+		break;
+	default: {
 		struct gmhook__buf b = { 0 };
 		const char *sep = gmhook__get_str(v, "/separator");
 
@@ -1369,16 +1416,44 @@ static char *evaluate(struct eval *e, json_object *v)
 		}
 		s = gmhook__buf_steal(&b);
 	}
-	if (json_object_object_get_ex(v, "transforms", &x)) {
+	}
+	if (!s &&
+	    (sp.kind == SPEC_POINTER || sp.kind == SPEC_RECORD ||
+	     sp.kind == SPEC_FIRST) &&
+	    !has_default(v)) {
+		/* Absent stays absent: never blank a field. Explain still
+		 * lists the transforms the rule names. */
+		note_transforms(e, sp.transforms);
+		return NULL;
+	}
+	if (sp.transforms) {
 		if (!s) {
 			s = gmhook__strdup("");
 		}
-		s = apply_transforms(e, s, x, raw);
+		s = apply_transforms(e, s, sp.transforms, raw);
 	}
 	if (s && strlen(s) > VALUE_MAX) {
 		s[gmhook__utf8_prefix(s, VALUE_MAX)] = '\0';
 	}
 	return s;
+}
+
+/* @p a then @p b into @p dst, cut to fit (snprintf costs more here, once
+ * per field of every event). */
+static void join2(char *dst, size_t size, const char *a, const char *b)
+{
+	size_t na = strlen(a);
+	size_t nb = strlen(b);
+
+	if (na >= size) {
+		na = size - 1;
+	}
+	if (nb >= size - na) {
+		nb = size - na - 1;
+	}
+	memcpy(dst, a, na);
+	memcpy(dst + na, b, nb);
+	dst[na + nb] = '\0';
 }
 
 /* The column a field of an action is written to, for its size. */
@@ -1413,21 +1488,21 @@ static size_t field_size(const char *action, const char *group, const char *key,
 
 	if (group && (strcmp(group, "contact1") == 0 ||
 	              strcmp(group, "contact1_new") == 0)) {
-		snprintf(column, size, "CONTACT1.%s", key);
+		join2(column, size, "CONTACT1.", key);
 		return gmhook__column_size("CONTACT1", key);
 	}
 	if (group && strcmp(group, "contact2") == 0) {
-		snprintf(column, size, "CONTACT2.%s", key);
+		join2(column, size, "CONTACT2.", key);
 		return strncmp(key, "USERDEF", 7) == 0 ? 10 : 0;
 	}
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		if (strcmp(sizes[i].action, action) == 0 &&
 		    strcmp(sizes[i].key, key) == 0) {
-			snprintf(column, size, "%s", sizes[i].column);
+			join2(column, size, "", sizes[i].column);
 			return sizes[i].size;
 		}
 	}
-	snprintf(column, size, "%s", key);
+	join2(column, size, "", key);
 	return 0;
 }
 
@@ -1519,18 +1594,21 @@ static int emit_field(struct eval *e, json_object *dst, const char *action,
 		return 0;
 	}
 	value = evaluate(e, spec);
-	snprintf(name, sizeof(name), "%s%s%s", group ? group : "",
-	         group ? "/" : "", key);
-	gmhook__path_join(path, sizeof(path), e->item->pointer,
-	                  e->pointer ? e->pointer : "");
+	if (e->pointer) {
+		gmhook__path_join(path, sizeof(path), e->item->pointer,
+		                  e->pointer);
+	}
 	rc = gmhook__plan_set(e->pb, dst, key, value, max, column,
 	                      e->pointer ? path : NULL, err);
-	if (rc == 0) {
+	if (rc == 0 && json_object_is_type(spec, json_type_object) &&
+	    json_object_object_length(spec) > 1) {
 		set_type(dst, key, gmhook__get_str(spec, "/type"));
 	}
 	if (e->explain) {
 		json_object *set = NULL;
 
+		snprintf(name, sizeof(name), "%s%s%s", group ? group : "",
+		         group ? "/" : "", key);
 		json_object_object_get_ex(dst, key, &set);
 		explain_field(e, index, name,
 		              set ? json_object_get_string(set) : NULL);
