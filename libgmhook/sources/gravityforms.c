@@ -172,12 +172,20 @@ static void field_line(struct gmhook__submission *s, const struct field *f)
 static void read_entry(struct gmhook__submission *s, json_object *data,
                        char *form, size_t form_size)
 {
+	json_object *id = gmhook__get(data, "/form_id");
 	struct field *f;
 	char path[64];
 	size_t n;
 	size_t i;
 
-	snprintf(form, form_size, "form %s", gmhook__get_str(data, "/form_id"));
+	/* A number or a string; a body forced as Gravity Forms may have
+	 * none. */
+	if (id && !json_object_is_type(id, json_type_null)) {
+		snprintf(form, form_size, "form %s",
+		         json_object_get_string(id));
+	} else {
+		snprintf(form, form_size, "form");
+	}
 	s->form = form;
 	f = sorted_fields(data, &n);
 	offer_name(s, data, f, n);
