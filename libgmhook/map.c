@@ -225,7 +225,7 @@ static int map_with_rules(struct gmhook_ctx *ctx,
 		explain = json_object_new_array();
 		json_object_object_add(pb->event, "explain", explain);
 		explain_rule(pb->event, rule, builtin);
-		if (ctx->opts.explain && item->record) {
+		if (item->record) {
 			json_object_object_add(pb->event, "record",
 			                       json_object_get(item->record));
 		}

@@ -90,8 +90,7 @@ int gmhook__submission_validate(const struct gmhook__item *item,
  * person (email, contact, lastname, phone, company), form, notes,
  * message, and when (item->meta "time", else now; ISO 8601 UTC). Empty
  * values are left out. */
-int gmhook__submission_record(struct gmhook_ctx *ctx,
-                              struct gmhook__item *item,
+int gmhook__submission_record(struct gmhook_ctx *ctx, struct gmhook__item *item,
                               const struct gmhook__submission *s,
                               struct gmhook_error *err);
 
